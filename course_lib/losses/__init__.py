@@ -1,0 +1,1 @@
+"""Reference loss functions: pure functions of tensors, one file per family (``vae``, ``gan``)."""

@@ -1,0 +1,1 @@
+"""Reference networks, one file per family (``vae``: autoencoders and VAEs)."""

