@@ -7,8 +7,13 @@ device    device choice (CUDA, Apple MPS, CPU) and seeding.
 data      MNIST-like data sets held in memory, with an offline fallback.
 plotting  image grids, loss curves, 2-D latent maps.
 training  a thin training loop with progress bar, history and atomic checkpoints.
-models    reference networks (autoencoders and VAEs for now).
-losses    reference loss functions (VAE terms and bounds for now).
+grading   comparisons for the notebooks' test cells that name a student's mistake.
+models    reference networks (autoencoders and VAEs).
+losses    reference loss functions (VAE terms and bounds; GAN losses on logits).
+toy       1-D and 2-D toy distributions with exact densities (ring of 8, grid of 25).
+mode_metrics  modes covered and the share of high-quality samples.
+divergences   KL and JSD (discrete and 1-D densities), the optimal discriminator, V at the optimum.
+adversarial   one step of Algorithm 1 (k discriminator steps, one generator step).
 """
 from course_lib.budget import Budget, get_budget
 from course_lib.device import get_device, seed_everything

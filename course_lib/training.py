@@ -29,6 +29,18 @@ from tqdm.auto import tqdm
 from course_lib._checks import check_positive_int
 
 StepFn = Callable[[object], Mapping[str, float]]
+CHECKPOINT_ENV_VAR = "COURSE_CHECKPOINT_DIR"
+
+
+def checkpoint_path(name: str) -> Path:
+    """Where the notebooks keep the checkpoint called ``name``: ``checkpoints/<name>.pt``.
+
+    The folder is ``./checkpoints`` next to the notebook unless ``COURSE_CHECKPOINT_DIR``
+    names another (the test suite gives every run its own, so no run resumes another's).
+    """
+    if not isinstance(name, str) or not name or "/" in name:
+        raise ValueError(f"name must be a non-empty file name without '/', got {name!r}")
+    return Path(os.environ.get(CHECKPOINT_ENV_VAR, "checkpoints")) / f"{name}.pt"
 
 
 class History:

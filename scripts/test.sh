@@ -14,6 +14,8 @@ export JUPYTER_RUNTIME_DIR="$scratch/jupyter-runtime" IPYTHONDIR="$scratch/ipyth
 export JUPYTER_PLATFORM_DIRS=1
 unset MPLBACKEND          # Agg here would make the notebooks' figure outputs vanish
 export COURSE_BUDGET=fast PYTHONHASHSEED=0
+# nbval starts from no checkpoint, so it really trains (the pipeline tests give each run its own folder).
+export COURSE_CHECKPOINT_DIR="$scratch/checkpoints"
 
 exec python -m pytest tests solutions -p no:cacheprovider \
   --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \

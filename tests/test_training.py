@@ -3,7 +3,7 @@ import torch
 from torch import nn
 
 from course_lib.data import InMemoryLoader
-from course_lib.training import History, TrainState, load_checkpoint, save_checkpoint, train
+from course_lib.training import History, TrainState, checkpoint_path, load_checkpoint, save_checkpoint, train
 
 
 def _problem(init_seed=0):
@@ -93,3 +93,12 @@ def test_history_errors_name_the_metric():
     h.append(1, {"loss": 2.0})
     with pytest.raises(KeyError, match="kl"):
         h["kl"]
+
+
+def test_checkpoint_path_honours_the_environment(monkeypatch, tmp_path):
+    monkeypatch.delenv("COURSE_CHECKPOINT_DIR", raising=False)
+    assert str(checkpoint_path("vae_fast")) == "checkpoints/vae_fast.pt"
+    monkeypatch.setenv("COURSE_CHECKPOINT_DIR", str(tmp_path))
+    assert checkpoint_path("ae") == tmp_path / "ae.pt"
+    with pytest.raises(ValueError, match="name"):
+        checkpoint_path("../x")

@@ -1,0 +1,181 @@
+"""One iteration of Algorithm 1 of Goodfellow et al. (2014): k discriminator steps, one generator step.
+
+Contract
+--------
+* ``generator(z)`` maps a latent batch (n, latent_dim) to samples shaped like the real batch;
+  ``discriminator(x)`` maps a batch to *logits* of shape (n,) or (n, 1) (D(x) = sigmoid).
+* ``latent_sampler(n)`` returns a floating (n, latent_dim) tensor on the models' device.
+* ``d_loss_fn(real_logits, fake_logits)`` and ``g_loss_fn(fake_logits)`` return scalar
+  tensors (defaults: ``course_lib.losses.gan``). When ``real_label != 1`` it is passed on
+  as ``d_loss_fn(real_logits, fake_logits, real_label=real_label)``, so a custom D loss
+  without label smoothing need not accept it.
+
+How the real batch is used
+--------------------------
+Algorithm 1 draws a *fresh* minibatch of m real examples for each of the k discriminator
+steps. To keep one loader batch per training step, the real batch of N >= k examples is
+split into k consecutive chunks (``torch.tensor_split``: sizes differ by at most one) and
+discriminator step i uses chunk i with as many fresh latents. So with batch size k * m the
+step is exactly Algorithm 1 with minibatch size m; with k = 1 the whole batch is used. The
+generator step then draws ceil(N / k) fresh latents (= m).
+
+Real and fake examples go through D in separate forward passes (the DCGAN practice), so
+batch-norm statistics in D never mix the two.
+
+Freezing the other player
+-------------------------
+* D steps: fakes are generated under ``torch.no_grad()``, so no graph reaches G; G's
+  parameters are not touched and their ``.grad`` stay as they were (None after
+  ``zero_grad``), and only ``d_opt`` steps.
+* G step: D's parameters have ``requires_grad`` switched off for the forward/backward
+  (and restored afterwards, also on error), so the backward pass computes no gradient for
+  them, D's ``.grad`` are left untouched and only ``g_opt`` steps.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import torch
+from torch import nn
+
+from course_lib._checks import check_positive_int, check_real, check_tensor
+from course_lib.losses.gan import discriminator_loss, generator_loss_nonsaturating
+
+__all__ = ["adversarial_step", "make_adversarial_step_fn"]
+
+LatentSampler = Callable[[int], torch.Tensor]
+
+
+def _check_setup(generator, discriminator, g_opt, d_opt, latent_sampler, k, d_loss_fn, g_loss_fn,
+                 real_label) -> None:
+    for name, module in (("generator", generator), ("discriminator", discriminator)):
+        if not isinstance(module, nn.Module):
+            raise TypeError(f"{name} must be a torch.nn.Module, got {type(module).__name__}")
+    for name, opt in (("g_opt", g_opt), ("d_opt", d_opt)):
+        if not isinstance(opt, torch.optim.Optimizer):
+            raise TypeError(f"{name} must be a torch.optim.Optimizer, got {type(opt).__name__}")
+    if g_opt is d_opt:
+        raise ValueError("g_opt and d_opt must be two different optimizers, one per player")
+    for name, fn in (("latent_sampler", latent_sampler), ("d_loss_fn", d_loss_fn),
+                     ("g_loss_fn", g_loss_fn)):
+        if not callable(fn):
+            raise TypeError(f"{name} must be callable, got {type(fn).__name__}")
+    check_positive_int("k", k)
+    real_label = check_real("real_label", real_label)
+    if not 0.0 < real_label <= 1.0:
+        raise ValueError(f"real_label must lie in (0, 1], got {real_label}")
+
+
+def _sample_latent(latent_sampler: LatentSampler, n: int) -> torch.Tensor:
+    z = latent_sampler(n)
+    check_tensor("latent_sampler(n)", z, floating=True)
+    if z.ndim < 1 or z.shape[0] != n:
+        raise ValueError(f"latent_sampler(n) must return a batch of n = {n} latents, "
+                         f"got shape {tuple(z.shape)}")
+    return z
+
+
+def _scalar_loss(name: str, loss) -> torch.Tensor:
+    if not isinstance(loss, torch.Tensor) or loss.ndim != 0:
+        shape = tuple(loss.shape) if isinstance(loss, torch.Tensor) else type(loss).__name__
+        raise ValueError(f"{name} must return a scalar (0-d) tensor, got {shape}")
+    return loss
+
+
+def adversarial_step(
+    generator: nn.Module,
+    discriminator: nn.Module,
+    g_opt: torch.optim.Optimizer,
+    d_opt: torch.optim.Optimizer,
+    real_batch: torch.Tensor,
+    latent_sampler: LatentSampler,
+    k: int = 1,
+    d_loss_fn: Callable = discriminator_loss,
+    g_loss_fn: Callable = generator_loss_nonsaturating,
+    real_label: float = 1.0,
+) -> dict[str, float]:
+    """k discriminator updates, then one generator update (see the module docstring).
+
+    ``real_batch``: (N, ...) floating, N >= k. Returns floats: ``d_loss`` (mean over the k
+    D steps), ``g_loss`` (the G step), ``d_real`` = mean D(x) and ``d_fake`` = mean D(G(z))
+    (means over the k D steps, from the same forward passes as ``d_loss``, i.e. before each
+    D update).
+    """
+    _check_setup(generator, discriminator, g_opt, d_opt, latent_sampler, k, d_loss_fn, g_loss_fn,
+                 real_label)
+    check_tensor("real_batch", real_batch, floating=True)
+    if real_batch.ndim == 0 or real_batch.shape[0] < k:
+        raise ValueError(f"real_batch must hold at least k = {k} examples (one chunk per "
+                         f"discriminator step), got shape {tuple(real_batch.shape)}")
+    d_kwargs = {} if real_label == 1.0 else {"real_label": real_label}
+
+    d_losses, d_reals, d_fakes = [], [], []
+    for real in torch.tensor_split(real_batch, k):
+        with torch.no_grad():
+            fake = generator(_sample_latent(latent_sampler, real.shape[0]))
+        real_logits = discriminator(real)
+        fake_logits = discriminator(fake)
+        d_loss = _scalar_loss("d_loss_fn", d_loss_fn(real_logits, fake_logits, **d_kwargs))
+        d_opt.zero_grad(set_to_none=True)
+        d_loss.backward()
+        d_opt.step()
+        d_losses.append(d_loss.item())
+        d_reals.append(torch.sigmoid(real_logits.detach()).mean().item())
+        d_fakes.append(torch.sigmoid(fake_logits.detach()).mean().item())
+
+    n_latent = -(-real_batch.shape[0] // k)  # ceil(N / k): the size of the first (largest) chunk
+    d_params = list(discriminator.parameters())
+    saved_flags = [p.requires_grad for p in d_params]
+    try:
+        for p in d_params:
+            p.requires_grad_(False)
+        fake_logits = discriminator(generator(_sample_latent(latent_sampler, n_latent)))
+        g_loss = _scalar_loss("g_loss_fn", g_loss_fn(fake_logits))
+        g_opt.zero_grad(set_to_none=True)
+        g_loss.backward()
+        g_opt.step()
+    finally:
+        for p, flag in zip(d_params, saved_flags):
+            p.requires_grad_(flag)
+
+    return {
+        "d_loss": sum(d_losses) / k,
+        "g_loss": g_loss.item(),
+        "d_real": sum(d_reals) / k,
+        "d_fake": sum(d_fakes) / k,
+    }
+
+
+def make_adversarial_step_fn(
+    generator: nn.Module,
+    discriminator: nn.Module,
+    g_opt: torch.optim.Optimizer,
+    d_opt: torch.optim.Optimizer,
+    latent_sampler: LatentSampler,
+    k: int = 1,
+    d_loss_fn: Callable = discriminator_loss,
+    g_loss_fn: Callable = generator_loss_nonsaturating,
+    real_label: float = 1.0,
+) -> Callable[[object], dict[str, float]]:
+    """A ``step_fn(batch) -> dict`` for ``course_lib.training.train`` running ``adversarial_step``.
+
+    ``batch`` is what an ``InMemoryLoader`` yields, a tuple ``(x,)`` or ``(x, y)``; only
+    ``x = batch[0]`` is used (labels are ignored). ``x`` is moved to the device of the
+    discriminator's parameters. The arguments are checked here, once, not at every step.
+    """
+    _check_setup(generator, discriminator, g_opt, d_opt, latent_sampler, k, d_loss_fn, g_loss_fn,
+                 real_label)
+    first = next(discriminator.parameters(), None)
+    device = first.device if first is not None else None
+
+    def step_fn(batch) -> dict[str, float]:
+        if not isinstance(batch, (tuple, list)) or len(batch) == 0:
+            raise TypeError(f"batch must be a non-empty tuple (x,) or (x, y) as an InMemoryLoader "
+                            f"yields, got {type(batch).__name__}")
+        x = check_tensor("batch[0]", batch[0], floating=True)
+        if device is not None:
+            x = x.to(device)
+        return adversarial_step(generator, discriminator, g_opt, d_opt, x, latent_sampler, k=k,
+                                d_loss_fn=d_loss_fn, g_loss_fn=g_loss_fn, real_label=real_label)
+
+    return step_fn
