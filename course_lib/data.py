@@ -162,7 +162,7 @@ def _offline_mnist_arrays() -> tuple[np.ndarray, np.ndarray]:
 
 
 def offline_split_indices() -> dict[str, np.ndarray]:
-    """The fixed stratified split of the 5,000 offline digits: 400 per class for training."""
+    """The fixed stratified split of the 5,000 offline digits (400 per class for training), in a fixed shuffled order."""
     _, y = _offline_mnist_arrays()
     rng = np.random.default_rng(OFFLINE_SPLIT_SEED)
     train, test = [], []
@@ -170,7 +170,8 @@ def offline_split_indices() -> dict[str, np.ndarray]:
         idx = rng.permutation(np.flatnonzero(y == digit))
         train.append(idx[:OFFLINE_TRAIN_PER_CLASS])
         test.append(idx[OFFLINE_TRAIN_PER_CLASS:])
-    return {"train": np.sort(np.concatenate(train)), "test": np.sort(np.concatenate(test))}
+    # Shuffled once (the shipped file is sorted by digit), so that the first images are a mix of digits.
+    return {"train": rng.permutation(np.concatenate(train)), "test": rng.permutation(np.concatenate(test))}
 
 
 def _offline(name: str, split: str, reason: str) -> ImageData:

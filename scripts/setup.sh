@@ -18,7 +18,6 @@ stamp="$VENV/.course-installed"
 want=$(cat requirements.txt requirements-test.txt pyproject.toml | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "Installing the pinned dependencies (first time: several minutes; torch is large) ..."
-  "$VENV/bin/python" -m pip install --quiet --upgrade pip
   "$VENV/bin/python" -m pip install --quiet -r requirements.txt -r requirements-test.txt 2>&1 \
     | { grep -v "is ignored: it is neither a file nor a directory" || true; }
   "$VENV/bin/python" -m pip install --quiet --no-deps -e . >"$VENV/.install-course_lib.log" 2>&1 \
