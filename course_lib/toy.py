@@ -136,6 +136,22 @@ class Gaussian1D:
         return f"Gaussian1D(mean={self.mean}, std={self.std})"
 
 
+def _sample_mixture(weights: torch.Tensor, means: torch.Tensor, scales: torch.Tensor, n: int,
+                    event_shape: tuple[int, ...], generator, dtype) -> torch.Tensor:
+    """n draws of sum_k weights_k N(means_k, scales_k^2): (n, *event_shape).
+
+    torch.distributions' ``sample`` takes no generator, so ancestral sampling is spelt out:
+    pick a component, then draw from it.
+    """
+    check_positive_int("n", n)
+    device = _check_generator(generator)
+    dtype = _check_dtype(dtype)
+    work = dict(device=device, dtype=_work_dtype(device))
+    component = torch.multinomial(weights.to(**work), n, replacement=True, generator=generator)
+    eps = torch.randn((n, *event_shape), generator=generator, **work)
+    return (means.to(**work)[component] + scales.to(**work)[component] * eps).to(dtype)
+
+
 class GaussianMixture1D:
     """sum_k w_k N(means_k, stds_k^2) on the real line.
 
@@ -174,15 +190,7 @@ class GaussianMixture1D:
 
     def sample(self, n: int, generator: torch.Generator | None = None,
                dtype: torch.dtype = torch.float32) -> torch.Tensor:
-        check_positive_int("n", n)
-        device = _check_generator(generator)
-        dtype = _check_dtype(dtype)
-        work = dict(device=device, dtype=_work_dtype(device))
-        # torch.distributions.sample takes no generator, so ancestral sampling is spelt out:
-        # pick a component, then draw from it.
-        component = torch.multinomial(self.weights.to(**work), n, replacement=True, generator=generator)
-        eps = torch.randn(n, generator=generator, **work)
-        return (self.means.to(**work)[component] + self.stds.to(**work)[component] * eps).to(dtype)
+        return _sample_mixture(self.weights, self.means, self.stds, n, (), generator, dtype)
 
     def log_prob(self, x: torch.Tensor) -> torch.Tensor:
         _check_points(x)
@@ -235,13 +243,8 @@ class GaussianMixture2D:
 
     def sample(self, n: int, generator: torch.Generator | None = None,
                dtype: torch.dtype = torch.float32) -> torch.Tensor:
-        check_positive_int("n", n)
-        device = _check_generator(generator)
-        dtype = _check_dtype(dtype)
-        work = dict(device=device, dtype=_work_dtype(device))
-        component = torch.multinomial(self.weights.to(**work), n, replacement=True, generator=generator)
-        eps = torch.randn(n, 2, generator=generator, **work)
-        return (self.centres.to(**work)[component] + self.std * eps).to(dtype)
+        scales = torch.full((self.n_modes, 1), self.std, dtype=torch.float64)
+        return _sample_mixture(self.weights, self.centres, scales, n, (2,), generator, dtype)
 
     def log_prob(self, x: torch.Tensor) -> torch.Tensor:
         _check_points(x, event_dim=2)
