@@ -14,7 +14,6 @@ c.CourseDirectory.feedback_directory = "feedback"
 
 # Training cells take longer than nbgrader's 30 s default per cell.
 c.Execute.timeout = 900
-c.Execute.extra_arguments = []
 
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
