@@ -31,9 +31,9 @@ def check_tensor(
     if ndim is not None:
         allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
         if value.ndim not in allowed:
+            noun = "dimension" if allowed == (1,) else "dimensions"
             raise ValueError(
-                f"{name} must have {' or '.join(map(str, allowed))} dimensions, "
-                f"got shape {tuple(value.shape)}"
+                f"{name} must have {' or '.join(map(str, allowed))} {noun}, got shape {tuple(value.shape)}"
             )
     if floating and not value.is_floating_point():
         raise TypeError(f"{name} must have a floating-point dtype, got {value.dtype}")
