@@ -85,7 +85,12 @@ def _kl_terms(p: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
 
 
 def _jsd_terms(p: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
-    m = 0.5 * (p + q)  # m > 0 wherever p > 0 or q > 0, so every term is finite
+    total = p + q
+    m = 0.5 * total
+    # m > 0 wherever p > 0 or q > 0, except where p + q is the smallest subnormal number
+    # (densities deep in a Gaussian's tail): halving it underflows to 0 and p log(p / 0) = inf.
+    # Such a term is ~1e-324 whatever the divisor, so p + q stands in for m there.
+    m = torch.where(m > 0, m, total)
     return 0.5 * _kl_terms(p, m) + 0.5 * _kl_terms(q, m)
 
 

@@ -162,6 +162,19 @@ def test_jsd_1d_far_apart_gaussians_approach_log_two():
     assert far == pytest.approx(LOG2, abs=1e-12)
 
 
+def test_jsd_stays_finite_where_densities_are_subnormal():
+    # Narrow Gaussians: deep in their tails p + q is the smallest subnormal number, and halving
+    # it for the mixture underflows to 0; the JSD must not become +inf there.
+    narrow = jsd_1d(Gaussian1D(0.0, 0.1).pdf, Gaussian1D(1.0, 0.1).pdf, -12.0, 12.0)
+    assert math.isfinite(narrow) and narrow == pytest.approx(LOG2, abs=1e-5)
+    tiny = 5e-324  # the smallest positive float64
+    p = torch.tensor([tiny, 1.0 - tiny], dtype=F64)
+    q = torch.tensor([0.0, 1.0], dtype=F64)
+    assert jsd_discrete(p, q).item() == pytest.approx(0.0, abs=1e-300)
+    assert jsd_discrete(q, p).item() == pytest.approx(0.0, abs=1e-300)
+    assert value_at_optimum_discrete(p, q).item() == pytest.approx(-2 * LOG2, abs=1e-12)
+
+
 @pytest.mark.parametrize("mq, sq", [(1.0, 2.0), (0.0, 1.0), (4.0, 0.5)])
 def test_value_at_optimum_equals_minus_two_log_two_plus_two_jsd_1d(mq, sq):
     p, q = Gaussian1D(0.0, 1.0).pdf, Gaussian1D(mq, sq).pdf
