@@ -14,6 +14,8 @@ toy       1-D and 2-D toy distributions with exact densities (ring of 8, grid of
 mode_metrics  modes covered and the share of high-quality samples.
 divergences   KL and JSD (discrete and 1-D densities), the optimal discriminator, V at the optimum.
 adversarial   one step of Algorithm 1 (k discriminator steps, one generator step).
+gan_tricks    minibatch standard deviation, feature matching, historical averaging.
+metrics       Parzen log-likelihood, Inception Score, Frechet distance, precision/recall, the MNIST feature network.
 """
 from course_lib.budget import Budget, get_budget
 from course_lib.device import get_device, seed_everything

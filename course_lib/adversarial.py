@@ -19,6 +19,15 @@ discriminator step i uses chunk i with as many fresh latents. So with batch size
 step is exactly Algorithm 1 with minibatch size m; with k = 1 the whole batch is used. The
 generator step then draws ceil(N / k) fresh latents (= m).
 
+Extras for the training tricks (``course_lib.gan_tricks``), all off by default
+---------------------------------------------------------------------------
+* ``d_penalty()`` / ``g_penalty()``: callables returning a scalar tensor added to every
+  D loss / to the G loss (e.g. ``HistoricalAverage(D, w).penalty``).
+* ``g_objective(real_batch, fake)``: replaces ``g_loss_fn(discriminator(fake))`` as the G
+  loss (e.g. feature matching, ``feature_matching_loss(D.features(real), D.features(fake))``).
+  It runs with D frozen, like the default G loss.
+The returned ``d_loss``/``g_loss`` are the totals each player minimised, penalties included.
+
 Real and fake examples go through D in separate forward passes (the DCGAN practice), so
 batch-norm statistics in D never mix the two.
 
@@ -47,7 +56,7 @@ LatentSampler = Callable[[int], torch.Tensor]
 
 
 def _check_setup(generator, discriminator, g_opt, d_opt, latent_sampler, k, d_loss_fn, g_loss_fn,
-                 real_label) -> None:
+                 real_label, d_penalty=None, g_penalty=None, g_objective=None) -> None:
     for name, module in (("generator", generator), ("discriminator", discriminator)):
         if not isinstance(module, nn.Module):
             raise TypeError(f"{name} must be a torch.nn.Module, got {type(module).__name__}")
@@ -60,6 +69,9 @@ def _check_setup(generator, discriminator, g_opt, d_opt, latent_sampler, k, d_lo
                      ("g_loss_fn", g_loss_fn)):
         if not callable(fn):
             raise TypeError(f"{name} must be callable, got {type(fn).__name__}")
+    for name, fn in (("d_penalty", d_penalty), ("g_penalty", g_penalty), ("g_objective", g_objective)):
+        if fn is not None and not callable(fn):
+            raise TypeError(f"{name} must be callable or None, got {type(fn).__name__}")
     check_positive_int("k", k)
     real_label = check_real("real_label", real_label)
     if not 0.0 < real_label <= 1.0:
@@ -93,6 +105,10 @@ def adversarial_step(
     d_loss_fn: Callable = discriminator_loss,
     g_loss_fn: Callable = generator_loss_nonsaturating,
     real_label: float = 1.0,
+    *,
+    d_penalty: Callable[[], torch.Tensor] | None = None,
+    g_penalty: Callable[[], torch.Tensor] | None = None,
+    g_objective: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] | None = None,
 ) -> dict[str, float]:
     """k discriminator updates, then one generator update (see the module docstring).
 
@@ -102,7 +118,7 @@ def adversarial_step(
     D update).
     """
     _check_setup(generator, discriminator, g_opt, d_opt, latent_sampler, k, d_loss_fn, g_loss_fn,
-                 real_label)
+                 real_label, d_penalty, g_penalty, g_objective)
     check_tensor("real_batch", real_batch, floating=True)
     if real_batch.ndim == 0 or real_batch.shape[0] < k:
         raise ValueError(f"real_batch must hold at least k = {k} examples (one chunk per "
@@ -116,6 +132,8 @@ def adversarial_step(
         real_logits = discriminator(real)
         fake_logits = discriminator(fake)
         d_loss = _scalar_loss("d_loss_fn", d_loss_fn(real_logits, fake_logits, **d_kwargs))
+        if d_penalty is not None:
+            d_loss = d_loss + _scalar_loss("d_penalty", d_penalty())
         d_opt.zero_grad(set_to_none=True)
         d_loss.backward()
         d_opt.step()
@@ -129,8 +147,13 @@ def adversarial_step(
     try:
         for p in d_params:
             p.requires_grad_(False)
-        fake_logits = discriminator(generator(_sample_latent(latent_sampler, n_latent)))
-        g_loss = _scalar_loss("g_loss_fn", g_loss_fn(fake_logits))
+        fake = generator(_sample_latent(latent_sampler, n_latent))
+        if g_objective is None:
+            g_loss = _scalar_loss("g_loss_fn", g_loss_fn(discriminator(fake)))
+        else:
+            g_loss = _scalar_loss("g_objective", g_objective(real_batch, fake))
+        if g_penalty is not None:
+            g_loss = g_loss + _scalar_loss("g_penalty", g_penalty())
         g_opt.zero_grad(set_to_none=True)
         g_loss.backward()
         g_opt.step()
@@ -156,6 +179,10 @@ def make_adversarial_step_fn(
     d_loss_fn: Callable = discriminator_loss,
     g_loss_fn: Callable = generator_loss_nonsaturating,
     real_label: float = 1.0,
+    *,
+    d_penalty: Callable[[], torch.Tensor] | None = None,
+    g_penalty: Callable[[], torch.Tensor] | None = None,
+    g_objective: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] | None = None,
 ) -> Callable[[object], dict[str, float]]:
     """A ``step_fn(batch) -> dict`` for ``course_lib.training.train`` running ``adversarial_step``.
 
@@ -164,7 +191,7 @@ def make_adversarial_step_fn(
     discriminator's parameters. The arguments are checked here, once, not at every step.
     """
     _check_setup(generator, discriminator, g_opt, d_opt, latent_sampler, k, d_loss_fn, g_loss_fn,
-                 real_label)
+                 real_label, d_penalty, g_penalty, g_objective)
     first = next(discriminator.parameters(), None)
     device = first.device if first is not None else None
 
@@ -176,6 +203,7 @@ def make_adversarial_step_fn(
         if device is not None:
             x = x.to(device)
         return adversarial_step(generator, discriminator, g_opt, d_opt, x, latent_sampler, k=k,
-                                d_loss_fn=d_loss_fn, g_loss_fn=g_loss_fn, real_label=real_label)
+                                d_loss_fn=d_loss_fn, g_loss_fn=g_loss_fn, real_label=real_label,
+                                d_penalty=d_penalty, g_penalty=g_penalty, g_objective=g_objective)
 
     return step_fn
