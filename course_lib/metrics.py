@@ -73,6 +73,7 @@ __all__ = [
     "knn_radii", "precision_recall", "PrecisionRecall",
     "nearest_neighbours",
     "load_feature_network", "extract_features", "NetworkOutputs", "file_sha256",
+    "INCEPTION_WEIGHTS_ENV", "load_inception_network", "inception_features",
     "GeneratorSpec", "FoundGenerator", "GENERATORS", "find_generators", "default_checkpoint_folders",
 ]
 
@@ -518,6 +519,55 @@ def load_feature_network(weights: str | Path | None = None, record: str | Path |
     for parameter in network.parameters():
         parameter.requires_grad_(False)
     return network.to(device) if device is not None else network
+
+
+INCEPTION_WEIGHTS_ENV = "COURSE_INCEPTION_WEIGHTS"
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+
+
+def load_inception_network(weights: str | Path | None = None, *, device=None):
+    """Inception-v3 with its classifier removed: 2048-D pool features, when its weights are available.
+
+    Never required: the course's metrics use the MNIST feature network by default. ``weights``
+    (default: the file named by ``$COURSE_INCEPTION_WEIGHTS``) is a state dict of torchvision's
+    ``inception_v3`` (e.g. the ImageNet weights torchvision downloads, saved once while online).
+    Raises ``FileNotFoundError`` saying so when no weights file is found: nothing is downloaded.
+    """
+    import os
+
+    from torch import nn
+    from torchvision.models import inception_v3
+
+    path = weights if weights is not None else os.environ.get(INCEPTION_WEIGHTS_ENV)
+    if not path or not Path(path).is_file():
+        raise FileNotFoundError(
+            f"no Inception-v3 weights file (weights={weights!r}, ${INCEPTION_WEIGHTS_ENV}="
+            f"{os.environ.get(INCEPTION_WEIGHTS_ENV)!r}); the course's MNIST feature network "
+            "(load_feature_network) needs none")
+    network = inception_v3(weights=None, aux_logits=True, init_weights=False)
+    network.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
+    network.fc = nn.Identity()  # (B, 2048) pooled features instead of ImageNet logits
+    return network.eval().to(device if device is not None else "cpu")
+
+
+@torch.no_grad()
+def inception_features(network, images: torch.Tensor, *, batch_size: int = 64) -> torch.Tensor:
+    """Features (N, 2048) of images (N, 1 or 3, H, W) in [0, 1]: grey repeated to 3 channels,
+    resized to 299x299 (bilinear) and normalised with the ImageNet mean and std."""
+    check_tensor("images", images, ndim=4, floating=True)
+    if images.shape[1] not in (1, 3):
+        raise ValueError(f"images must have 1 or 3 channels, got shape {tuple(images.shape)}")
+    check_positive_int("batch_size", batch_size)
+    device = next(network.parameters()).device
+    mean = torch.tensor(IMAGENET_MEAN, device=device).view(1, 3, 1, 1)
+    std = torch.tensor(IMAGENET_STD, device=device).view(1, 3, 1, 1)
+    chunks = []
+    for chunk in images.split(batch_size):
+        x = chunk.to(device).expand(-1, 3, -1, -1) if chunk.shape[1] == 1 else chunk.to(device)
+        x = F.interpolate(x, size=(299, 299), mode="bilinear", align_corners=False)
+        chunks.append(network((x - mean) / std).double().cpu())
+    return torch.cat(chunks)
 
 
 class NetworkOutputs(NamedTuple):
