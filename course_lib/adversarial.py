@@ -28,6 +28,16 @@ Extras for the training tricks (``course_lib.gan_tricks``), all off by default
   It runs with D frozen, like the default G loss.
 The returned ``d_loss``/``g_loss`` are the totals each player minimised, penalties included.
 
+Extras for the Wasserstein family and for GPUs (``course_lib.gan_training``), all off by default
+------------------------------------------------------------------------------------------------
+* ``clip=c``: after every critic update, the critic's parameters are clamped to [-c, c] (WGAN).
+* ``gp_weight=lambda``: lambda * ``gradient_penalty(D, real, fake)`` is added to every D loss (WGAN-GP).
+* ``scores="raw"``: D returns unbounded scores (a critic, LSGAN, hinge), so ``d_real``/``d_fake``
+  report mean raw scores instead of mean sigmoid probabilities.
+* ``autocast_dtype``: run the forward passes under ``torch.autocast`` with this dtype (bfloat16
+  needs no loss scaling); the losses are computed in float32.
+* ``ema``: a ``torch.optim.swa_utils.AveragedModel`` of G, updated after the G step.
+
 Real and fake examples go through D in separate forward passes (the DCGAN practice), so
 batch-norm statistics in D never mix the two.
 
@@ -49,6 +59,7 @@ from torch import nn
 
 from course_lib._checks import check_positive_int, check_real, check_tensor
 from course_lib.losses.gan import discriminator_loss, generator_loss_nonsaturating
+from course_lib.losses.wgan import clip_weights_, gradient_penalty
 
 __all__ = ["adversarial_step", "make_adversarial_step_fn"]
 
@@ -87,6 +98,14 @@ def _sample_latent(latent_sampler: LatentSampler, n: int) -> torch.Tensor:
     return z
 
 
+def _scores(discriminator: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """D's output in float32, (n, 1) flattened to (n,)."""
+    out = discriminator(x)
+    if out.ndim == 2 and out.shape[1] == 1:
+        out = out[:, 0]
+    return out.float()
+
+
 def _scalar_loss(name: str, loss) -> torch.Tensor:
     if not isinstance(loss, torch.Tensor) or loss.ndim != 0:
         shape = tuple(loss.shape) if isinstance(loss, torch.Tensor) else type(loss).__name__
@@ -109,37 +128,57 @@ def adversarial_step(
     d_penalty: Callable[[], torch.Tensor] | None = None,
     g_penalty: Callable[[], torch.Tensor] | None = None,
     g_objective: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] | None = None,
+    clip: float | None = None,
+    gp_weight: float = 0.0,
+    scores: str = "logits",
+    autocast_dtype: torch.dtype | None = None,
+    ema: nn.Module | None = None,
 ) -> dict[str, float]:
     """k discriminator updates, then one generator update (see the module docstring).
 
     ``real_batch``: (N, ...) floating, N >= k. Returns floats: ``d_loss`` (mean over the k
     D steps), ``g_loss`` (the G step), ``d_real`` = mean D(x) and ``d_fake`` = mean D(G(z))
-    (means over the k D steps, from the same forward passes as ``d_loss``, i.e. before each
-    D update).
+    (probabilities for ``scores="logits"``, raw scores for ``"raw"``) and ``w_estimate`` =
+    mean raw score of real minus fake (the critic's estimate of W1 for a WGAN) -- means
+    over the k D steps, from the same forward passes as ``d_loss``, i.e. before each D update.
     """
     _check_setup(generator, discriminator, g_opt, d_opt, latent_sampler, k, d_loss_fn, g_loss_fn,
                  real_label, d_penalty, g_penalty, g_objective)
+    _check_extras(clip, gp_weight, scores, autocast_dtype, ema)
     check_tensor("real_batch", real_batch, floating=True)
     if real_batch.ndim == 0 or real_batch.shape[0] < k:
         raise ValueError(f"real_batch must hold at least k = {k} examples (one chunk per "
                          f"discriminator step), got shape {tuple(real_batch.shape)}")
     d_kwargs = {} if real_label == 1.0 else {"real_label": real_label}
 
-    d_losses, d_reals, d_fakes = [], [], []
+    device_type = real_batch.device.type
+    autocast = torch.autocast(device_type, dtype=autocast_dtype or torch.bfloat16,
+                              enabled=autocast_dtype is not None)
+    to_stat = torch.sigmoid if scores == "logits" else (lambda t: t)
+
+    d_losses, d_reals, d_fakes, w_estimates = [], [], [], []
     for real in torch.tensor_split(real_batch, k):
-        with torch.no_grad():
+        with torch.no_grad(), autocast:
             fake = generator(_sample_latent(latent_sampler, real.shape[0]))
-        real_logits = discriminator(real)
-        fake_logits = discriminator(fake)
+        with autocast:
+            real_logits = _scores(discriminator, real)
+            fake_logits = _scores(discriminator, fake)
         d_loss = _scalar_loss("d_loss_fn", d_loss_fn(real_logits, fake_logits, **d_kwargs))
+        if gp_weight:
+            with autocast:
+                d_loss = d_loss + gp_weight * gradient_penalty(discriminator, real, fake.to(real.dtype))
         if d_penalty is not None:
             d_loss = d_loss + _scalar_loss("d_penalty", d_penalty())
         d_opt.zero_grad(set_to_none=True)
         d_loss.backward()
         d_opt.step()
-        d_losses.append(d_loss.item())
-        d_reals.append(torch.sigmoid(real_logits.detach()).mean().item())
-        d_fakes.append(torch.sigmoid(fake_logits.detach()).mean().item())
+        if clip is not None:
+            clip_weights_(discriminator, clip)
+        real_logits, fake_logits = real_logits.detach(), fake_logits.detach()
+        d_losses.append(d_loss.detach())
+        d_reals.append(to_stat(real_logits).mean())
+        d_fakes.append(to_stat(fake_logits).mean())
+        w_estimates.append(real_logits.mean() - fake_logits.mean())
 
     n_latent = -(-real_batch.shape[0] // k)  # ceil(N / k): the size of the first (largest) chunk
     d_params = list(discriminator.parameters())
@@ -147,9 +186,12 @@ def adversarial_step(
     try:
         for p in d_params:
             p.requires_grad_(False)
-        fake = generator(_sample_latent(latent_sampler, n_latent))
+        with autocast:
+            fake = generator(_sample_latent(latent_sampler, n_latent))
+            if g_objective is None:
+                fake_scores = _scores(discriminator, fake)
         if g_objective is None:
-            g_loss = _scalar_loss("g_loss_fn", g_loss_fn(discriminator(fake)))
+            g_loss = _scalar_loss("g_loss_fn", g_loss_fn(fake_scores))
         else:
             g_loss = _scalar_loss("g_objective", g_objective(real_batch, fake))
         if g_penalty is not None:
@@ -160,13 +202,28 @@ def adversarial_step(
     finally:
         for p, flag in zip(d_params, saved_flags):
             p.requires_grad_(flag)
+    if ema is not None:
+        ema.update_parameters(generator)
 
-    return {
-        "d_loss": sum(d_losses) / k,
-        "g_loss": g_loss.item(),
-        "d_real": sum(d_reals) / k,
-        "d_fake": sum(d_fakes) / k,
-    }
+    # One transfer for all the numbers (a .item() per number would wait for the GPU each time).
+    values = torch.stack([torch.stack(d_losses).mean(), g_loss.detach().float(), torch.stack(d_reals).mean(),
+                          torch.stack(d_fakes).mean(), torch.stack(w_estimates).mean()]).tolist()
+    return dict(zip(("d_loss", "g_loss", "d_real", "d_fake", "w_estimate"), values))
+
+
+def _check_extras(clip, gp_weight, scores, autocast_dtype, ema) -> None:
+    if clip is not None:
+        check_real("clip", clip, positive=True)
+    gp_weight = check_real("gp_weight", gp_weight)
+    if gp_weight < 0:
+        raise ValueError(f"gp_weight must be >= 0, got {gp_weight}")
+    if scores not in ("logits", "raw"):
+        raise ValueError(f"scores must be 'logits' or 'raw', got {scores!r}")
+    if autocast_dtype is not None and autocast_dtype not in (torch.bfloat16, torch.float16):
+        raise ValueError(f"autocast_dtype must be torch.bfloat16, torch.float16 or None, got {autocast_dtype}")
+    if ema is not None and not hasattr(ema, "update_parameters"):
+        raise TypeError("ema must be a torch.optim.swa_utils.AveragedModel (or None), "
+                        f"got {type(ema).__name__}")
 
 
 def make_adversarial_step_fn(

@@ -158,6 +158,7 @@ def train(
     log_every: int = 1,
     desc: str = "training",
     progress: bool = True,
+    callback: Callable[[TrainState], None] | None = None,
 ) -> History:
     """Run ``step_fn`` until ``state.step == num_steps``; return ``state.history``.
 
@@ -165,9 +166,13 @@ def train(
     global step ``start_step`` (see ``course_lib.data.InMemoryLoader``). When
     ``checkpoint_path`` names an existing file, training resumes from it first. The
     modules are put in train mode while the loop runs and back in eval mode afterwards.
+    ``callback(state)``, if given, runs after every step (after logging, before a
+    checkpoint is written), e.g. to draw sample grids or measure FID every N steps.
     """
     if not callable(step_fn):
         raise TypeError("step_fn must be callable: step_fn(batch) -> dict of floats")
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback must be callable or None, got {type(callback).__name__}")
     if not hasattr(loader, "batches"):
         raise TypeError("loader must have a batches(start_step) method, e.g. an InMemoryLoader")
     check_positive_int("num_steps", num_steps, minimum=0)
@@ -192,6 +197,8 @@ def train(
                 state.history.append(state.step, metrics)
                 bar.set_postfix({k: f"{float(v):.3g}" for k, v in metrics.items()}, refresh=False)
             bar.update(1)
+            if callback is not None:
+                callback(state)
             if checkpoint_every is not None and state.step % checkpoint_every == 0:
                 save_checkpoint(checkpoint_path, state)
     finally:

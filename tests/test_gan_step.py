@@ -88,7 +88,7 @@ def test_k_discriminator_steps_then_one_generator_step_each_with_the_other_froze
     assert _same(_grads(discriminator), d_events[-1]["d_grads"])
     assert not _same(_snapshot(generator), g0)  # G did move
     assert all(p.requires_grad for p in discriminator.parameters())
-    assert set(metrics) == {"d_loss", "g_loss", "d_real", "d_fake"}
+    assert set(metrics) == {"d_loss", "g_loss", "d_real", "d_fake", "w_estimate"}
     assert all(isinstance(v, float) for v in metrics.values())
     assert 0.0 < metrics["d_real"] < 1.0 and 0.0 < metrics["d_fake"] < 1.0
 
@@ -184,7 +184,7 @@ def test_step_fn_trains_a_1d_gan_with_the_training_loop():
     with torch.no_grad():
         start_mean = generator(torch.randn(20_000, 1)).mean().item()
     history = train(step_fn, loader, 300, state, progress=False)
-    assert len(history) == 300 and set(history.keys()) == {"d_loss", "g_loss", "d_real", "d_fake"}
+    assert len(history) == 300 and set(history.keys()) == {"d_loss", "g_loss", "d_real", "d_fake", "w_estimate"}
     with torch.no_grad():
         fake = generator(torch.randn(20_000, 1))
     assert abs(start_mean - 3.0) > 2.0
@@ -196,7 +196,7 @@ def test_step_fn_trains_a_1d_gan_with_the_training_loop():
 def test_step_fn_rejects_bad_batches():
     generator, discriminator, g_opt, d_opt = _models()
     step_fn = make_adversarial_step_fn(generator, discriminator, g_opt, d_opt, _sampler())
-    assert set(step_fn((_real(),))) == {"d_loss", "g_loss", "d_real", "d_fake"}
+    assert set(step_fn((_real(),))) == {"d_loss", "g_loss", "d_real", "d_fake", "w_estimate"}
     with pytest.raises(TypeError, match="batch"):
         step_fn(_real())  # a bare tensor, not a tuple
     with pytest.raises(TypeError, match="batch"):
