@@ -648,10 +648,37 @@ def _vae_sampler(payload: dict) -> Sampler:
     return lambda n, generator: model.sample(n, generator=generator).cpu()
 
 
+def _dcgan_sampler(payload: dict) -> Sampler:
+    """A ``course_lib.gan_training`` checkpoint of a ``DCGANGenerator`` (its EMA copy when there is one)."""
+    from course_lib.models.dcgan import DCGANGenerator
+
+    modules = payload["modules"]
+    if "generator_ema" in modules:
+        state = {k[len("module."):]: v for k, v in modules["generator_ema"].items() if k.startswith("module.")}
+    else:
+        state = modules["generator"]
+    first, last = state["net.0.weight"], state[max((k for k in state if k.endswith(".weight")),
+                                                    key=lambda k: int(k.split(".")[1]))]
+    image_size = 28 if first.shape[-1] == 7 else 64
+    width = first.shape[1] // (4 if image_size == 28 else 8)
+    model = DCGANGenerator(first.shape[0], last.shape[1], width, image_size)
+    model.load_state_dict(state)
+    model.eval()
+
+    @torch.no_grad()
+    def sample(n: int, generator: torch.Generator) -> torch.Tensor:
+        z = torch.randn(n, model.latent_dim, generator=generator)
+        return ((model(z) + 1) / 2).clamp(0, 1)
+
+    return sample
+
+
 # One entry per trained generator of notebooks 01-07. A notebook that trains a new generator adds
 # its entry here (a pattern for its checkpoint name and a builder); notebook 08 then lists it.
 GENERATORS: list[GeneratorSpec] = [
     GeneratorSpec(r"01_vae(?P<latent>\d+)_(?P<budget>fast|full)", "VAE (notebook 01)", _vae_sampler),
+    GeneratorSpec(r"04_dcgan_(?P<budget>fast|full)", "DCGAN (notebook 04)", _dcgan_sampler),
+    GeneratorSpec(r"05_wgan_(?P<kind>gp|clip)_(?P<budget>fast|full)", "WGAN (notebook 05)", _dcgan_sampler),
 ]
 
 

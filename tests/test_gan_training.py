@@ -210,3 +210,20 @@ def test_generate_restores_the_mode_and_maps_to_unit_range():
         generate(lambda z: z, torch.randn(2, 8))
     critic = DCGANDiscriminator(width=4)
     assert critic(images * 2 - 1).shape == (5,)
+
+
+@pytest.mark.parametrize("ema_decay", [None, 0.9])
+def test_notebook_08_finds_dcgan_checkpoints_written_by_train_gan(tmp_path, ema_decay):
+    from course_lib.metrics import find_generators
+
+    torch.manual_seed(0)
+    generator, critic = DCGANGenerator(latent_dim=8, width=4), DCGANDiscriminator(width=4)
+    g_opt = torch.optim.Adam(generator.parameters(), 2e-4, betas=(0.5, 0.999))
+    d_opt = torch.optim.Adam(critic.parameters(), 2e-4, betas=(0.5, 0.999))
+    images = torch.rand(16, 1, 28, 28) * 2 - 1
+    train_gan(generator, critic, g_opt, d_opt, InMemoryLoader(images, batch_size=8), 2, ema_decay=ema_decay,
+              checkpoint_path=tmp_path / "04_dcgan_fast.pt", checkpoint_every=1, progress=False)
+    (found,) = find_generators("fast", [tmp_path])
+    assert found.label.startswith("DCGAN (notebook 04)")
+    samples = found.sample(5, torch.Generator().manual_seed(0))
+    assert samples.shape == (5, 1, 28, 28) and 0.0 <= samples.min() and samples.max() <= 1.0
