@@ -99,11 +99,11 @@ def _sample_latent(latent_sampler: LatentSampler, n: int) -> torch.Tensor:
 
 
 def _scores(discriminator: nn.Module, x: torch.Tensor) -> torch.Tensor:
-    """D's output in float32, (n, 1) flattened to (n,)."""
+    """D's output, (n, 1) flattened to (n,); half precision (under autocast) raised to float32."""
     out = discriminator(x)
     if out.ndim == 2 and out.shape[1] == 1:
         out = out[:, 0]
-    return out.float()
+    return out.float() if out.dtype in (torch.float16, torch.bfloat16) else out
 
 
 def _scalar_loss(name: str, loss) -> torch.Tensor:
@@ -206,8 +206,9 @@ def adversarial_step(
         ema.update_parameters(generator)
 
     # One transfer for all the numbers (a .item() per number would wait for the GPU each time).
-    values = torch.stack([torch.stack(d_losses).mean(), g_loss.detach().float(), torch.stack(d_reals).mean(),
-                          torch.stack(d_fakes).mean(), torch.stack(w_estimates).mean()]).tolist()
+    values = torch.stack([torch.stack(d_losses).mean(), g_loss.detach().to(d_losses[0].dtype),
+                          torch.stack(d_reals).mean(), torch.stack(d_fakes).mean(),
+                          torch.stack(w_estimates).mean()]).tolist()
     return dict(zip(("d_loss", "g_loss", "d_real", "d_fake", "w_estimate"), values))
 
 
