@@ -37,6 +37,10 @@ Extras for the Wasserstein family and for GPUs (``course_lib.gan_training``), al
 * ``autocast_dtype``: run the forward passes under ``torch.autocast`` with this dtype (bfloat16
   needs no loss scaling); the losses are computed in float32.
 * ``ema``: a ``torch.optim.swa_utils.AveragedModel`` of G, updated after the G step.
+* ``reuse_fake=True`` (k = 1 only): the G step reuses the fakes of the D step, through the
+  same graph, instead of drawing fresh latents -- one generator forward per step instead
+  of two, as in the DCGAN reference code (pytorch/examples). Algorithm 1 as written draws
+  fresh latents, which is the default.
 
 Real and fake examples go through D in separate forward passes (the DCGAN practice), so
 batch-norm statistics in D never mix the two.
@@ -133,6 +137,7 @@ def adversarial_step(
     scores: str = "logits",
     autocast_dtype: torch.dtype | None = None,
     ema: nn.Module | None = None,
+    reuse_fake: bool = False,
 ) -> dict[str, float]:
     """k discriminator updates, then one generator update (see the module docstring).
 
@@ -145,6 +150,10 @@ def adversarial_step(
     _check_setup(generator, discriminator, g_opt, d_opt, latent_sampler, k, d_loss_fn, g_loss_fn,
                  real_label, d_penalty, g_penalty, g_objective)
     _check_extras(clip, gp_weight, scores, autocast_dtype, ema)
+    if not isinstance(reuse_fake, bool):
+        raise TypeError(f"reuse_fake must be a bool, got {type(reuse_fake).__name__}")
+    if reuse_fake and (k != 1 or g_objective is not None):
+        raise ValueError("reuse_fake=True needs k = 1 and no g_objective (the G step reuses the one D step's fakes)")
     check_tensor("real_batch", real_batch, floating=True)
     if real_batch.ndim == 0 or real_batch.shape[0] < k:
         raise ValueError(f"real_batch must hold at least k = {k} examples (one chunk per "
@@ -157,9 +166,15 @@ def adversarial_step(
     to_stat = torch.sigmoid if scores == "logits" else (lambda t: t)
 
     d_losses, d_reals, d_fakes, w_estimates = [], [], [], []
+    fake_with_graph = None
     for real in torch.tensor_split(real_batch, k):
-        with torch.no_grad(), autocast:
-            fake = generator(_sample_latent(latent_sampler, real.shape[0]))
+        if reuse_fake:
+            with autocast:
+                fake_with_graph = generator(_sample_latent(latent_sampler, real.shape[0]))
+            fake = fake_with_graph.detach()
+        else:
+            with torch.no_grad(), autocast:
+                fake = generator(_sample_latent(latent_sampler, real.shape[0]))
         with autocast:
             real_logits = _scores(discriminator, real)
             fake_logits = _scores(discriminator, fake)
@@ -187,7 +202,7 @@ def adversarial_step(
         for p in d_params:
             p.requires_grad_(False)
         with autocast:
-            fake = generator(_sample_latent(latent_sampler, n_latent))
+            fake = fake_with_graph if reuse_fake else generator(_sample_latent(latent_sampler, n_latent))
             if g_objective is None:
                 fake_scores = _scores(discriminator, fake)
         if g_objective is None:

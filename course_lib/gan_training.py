@@ -197,6 +197,7 @@ def train_gan(
     progress: bool = True,
     amp: bool | None = None,
     channels_last: bool | None = None,
+    reuse_fake: bool = False,
 ) -> GANRun:
     """Train ``generator`` against ``critic`` for ``steps`` generator updates; return a ``GANRun``.
 
@@ -215,6 +216,8 @@ def train_gan(
     checkpoint_path, checkpoint_every, log_every, desc, progress : as ``course_lib.training.train``;
                 training resumes from ``checkpoint_path`` if it exists.
     amp, channels_last : None -> on for CUDA, off elsewhere. ``amp`` is bfloat16 autocast.
+    reuse_fake : with n_critic = 1, the G step reuses the D step's fakes (one G forward per
+                step, as pytorch/examples' DCGAN does) instead of fresh latents.
     """
     for name, module in (("generator", generator), ("critic", critic)):
         if not isinstance(module, nn.Module):
@@ -236,6 +239,10 @@ def train_gan(
     for name, every in (("sample_every", sample_every), ("fid_every", fid_every)):
         if every is not None:
             check_positive_int(name, every)
+    if not isinstance(reuse_fake, bool):
+        raise TypeError(f"reuse_fake must be a bool, got {type(reuse_fake).__name__}")
+    if reuse_fake and n_critic != 1:
+        raise ValueError(f"reuse_fake=True needs n_critic = 1, got n_critic = {n_critic}")
     if (fid_fn is None) != (fid_every is None):
         raise ValueError("fid_fn and fid_every go together: give both or neither")
     if fid_fn is not None and not callable(fid_fn):
@@ -279,7 +286,8 @@ def train_gan(
             x = x.contiguous(memory_format=torch.channels_last)
         return adversarial_step(generator, critic, g_opt, d_opt, x, latent_sampler, k=n_critic,
                                 d_loss_fn=d_loss_fn, g_loss_fn=g_loss_fn, clip=clip, gp_weight=gp_weight,
-                                scores=pair.scores, autocast_dtype=autocast_dtype, ema=ema)
+                                                scores=pair.scores, autocast_dtype=autocast_dtype, ema=ema,
+                                reuse_fake=reuse_fake)
 
     def record(step: int, sample: bool, fid: bool) -> None:
         if sample and step not in state.samples:

@@ -12,8 +12,10 @@ loops train the *same* G and D (``course_lib.models.dcgan``; the reference appli
 to logits, which costs the same as sigmoid + BCELoss) with the same batch size.
 
 The course loop is ``course_lib.gan_training.train_gan`` with the data set held in memory
-(on the device) and batches indexed from it, in each of its configurations (fp32, channels-last,
-bfloat16 autocast). Offline, the MNIST files are written from the course's offline digits in
+(on the device) and batches indexed from it, in four configurations: fp32 or bfloat16
+autocast with channels-last (its CUDA defaults), and with fresh latents for the G step
+(Algorithm 1, its default) or the D step's fakes reused (``reuse_fake=True``, one generator
+forward per step, as the reference does). Offline, the MNIST files are written from the course's offline digits in
 torchvision's own format, so the reference really runs torchvision's data set class.
 
 Each configuration runs ``--repeats`` times, interleaved (A B C A B C ...), after a warm-up;
@@ -128,10 +130,12 @@ def reference_loop(args, device, dataset, steps: int) -> float:
     return time.perf_counter() - start
 
 
-def course_loop(args, device, images: torch.Tensor, steps: int, *, amp: bool, channels_last: bool) -> float:
+def course_loop(args, device, images: torch.Tensor, steps: int, *, amp: bool, channels_last: bool,
+                reuse_fake: bool) -> float:
     g, d, g_opt, d_opt = models(args, device)
     loader = InMemoryLoader(images, batch_size=args.batch_size, seed=args.seed, device=device)
-    kwargs = dict(loss="ns", log_every=10, progress=False, amp=amp, channels_last=channels_last)
+    kwargs = dict(loss="ns", log_every=10, progress=False, amp=amp, channels_last=channels_last,
+                  reuse_fake=reuse_fake)
     train_gan(g, d, g_opt, d_opt, loader, args.warmup, **kwargs)
     _sync(device)
     start = time.perf_counter()
@@ -166,11 +170,12 @@ def main() -> None:
     images = to_signed(dataset.data.float().div(255.0).unsqueeze(1))  # the same digits, held in memory
 
     configs = {"pytorch/examples loop": lambda: reference_loop(args, device, dataset, args.steps)}
-    for amp in (False, True):
-        for cl in (False, True):
-            name = f"course loop, {'bf16 autocast' if amp else 'fp32'}{', channels-last' if cl else ''}"
-            configs[name] = lambda amp=amp, cl=cl: course_loop(args, device, images, args.steps, amp=amp,
-                                                               channels_last=cl)
+    for fast in (False, True):  # fast: bfloat16 autocast and channels-last (the CUDA defaults)
+        for reuse in (False, True):
+            name = (f"course loop, {'bf16 + channels-last' if fast else 'fp32'}"
+                    f"{', fake reused' if reuse else ', fresh z for G'}")
+            configs[name] = lambda fast=fast, reuse=reuse: course_loop(
+                args, device, images, args.steps, amp=fast, channels_last=fast, reuse_fake=reuse)
     seconds = {name: [] for name in configs}
     for _ in range(args.repeats):
         for name, fn in configs.items():
@@ -180,9 +185,9 @@ def main() -> None:
     print(f"device: {device} ({torch.get_num_threads()} threads), torch {torch.__version__}; data: {source}")
     print(f"G/D: DCGAN 28x28, width {args.width}, nz {args.latent_dim}; batch {args.batch_size}; "
           f"{args.steps} timed batches after {args.warmup} warm-up, median of {args.repeats}")
-    print(f"{'loop':<45} {'images/s':>10} {'vs reference':>13}")
+    print(f"{"loop":<50} {'images/s':>10} {'vs reference':>13}")
     for name, value in ips.items():
-        print(f"{name:<45} {value:>10.1f} {value / base:>12.2f}x")
+        print(f"{name:<50} {value:>10.1f} {value / base:>12.2f}x")
 
 
 if __name__ == "__main__":

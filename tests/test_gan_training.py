@@ -227,3 +227,39 @@ def test_notebook_08_finds_dcgan_checkpoints_written_by_train_gan(tmp_path, ema_
     assert found.label.startswith("DCGAN (notebook 04)")
     samples = found.sample(5, torch.Generator().manual_seed(0))
     assert samples.shape == (5, 1, 28, 28) and 0.0 <= samples.min() and samples.max() <= 1.0
+
+
+def test_reuse_fake_is_the_pytorch_examples_step_with_one_generator_forward():
+    import torch.nn.functional as F
+
+    generator, critic, g_opt, d_opt, _ = _toy()
+    ref_g, ref_d, ref_g_opt, ref_d_opt, _ = _toy()
+    real, z = torch.rand(8, 2), torch.randn(8, 3)
+    calls = []
+
+    def sampler(n):
+        calls.append(n)
+        return z
+
+    adversarial_step(generator, critic, g_opt, d_opt, real, sampler, reuse_fake=True)
+    assert calls == [8], "one latent batch, one generator forward per step"
+
+    # pytorch/examples dcgan/main.py: D on real, one G forward, D on fake.detach(), then G through D(fake)
+    ref_d_opt.zero_grad()
+    fake = ref_g(z)
+    d_loss = (F.binary_cross_entropy_with_logits(ref_d(real), torch.ones(8))
+              + F.binary_cross_entropy_with_logits(ref_d(fake.detach()), torch.zeros(8)))
+    d_loss.backward()
+    ref_d_opt.step()
+    ref_g_opt.zero_grad()
+    F.binary_cross_entropy_with_logits(ref_d(fake), torch.ones(8)).backward()
+    ref_g_opt.step()
+    for mine, ref in ((generator, ref_g), (critic, ref_d)):
+        for a, b in zip(mine.parameters(), ref.parameters()):
+            torch.testing.assert_close(a, b)
+
+    with pytest.raises(ValueError, match="reuse_fake"):
+        adversarial_step(generator, critic, g_opt, d_opt, real, sampler, k=2, reuse_fake=True)
+    generator, critic, g_opt, d_opt, loader = _toy()
+    with pytest.raises(ValueError, match="reuse_fake"):
+        train_gan(generator, critic, g_opt, d_opt, loader, 1, n_critic=5, reuse_fake=True)
