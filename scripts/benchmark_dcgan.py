@@ -185,7 +185,7 @@ def main() -> None:
     print(f"device: {device} ({torch.get_num_threads()} threads), torch {torch.__version__}; data: {source}")
     print(f"G/D: DCGAN 28x28, width {args.width}, nz {args.latent_dim}; batch {args.batch_size}; "
           f"{args.steps} timed batches after {args.warmup} warm-up, median of {args.repeats}")
-    print(f"{"loop":<50} {'images/s':>10} {'vs reference':>13}")
+    print(f"{'loop':<50} {'images/s':>10} {'vs reference':>13}")
     for name, value in ips.items():
         print(f"{name:<50} {value:>10.1f} {value / base:>12.2f}x")
 
