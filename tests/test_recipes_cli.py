@@ -34,6 +34,7 @@ def test_recipes_use_the_published_hyper_parameters():
 
 def test_the_command_trains_resumes_exports_and_the_export_loads(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COURSE_CHECKPOINT_DIR", str(tmp_path / "checkpoints"))
     args = ["train", "dcgan", "--budget", "fast", "--steps", "3", "--width", "4", "--latent-dim", "8",
             "--batch-size", "16", "--no-progress", "--grid", "grid.png", "--export", "weights/tiny.pt"]
     assert main(args) == 0
@@ -45,9 +46,12 @@ def test_the_command_trains_resumes_exports_and_the_export_loads(tmp_path, monke
     assert record["kwargs"] == {"latent_dim": 8, "channels": 1, "width": 4, "image_size": 28}
     assert record["config"]["steps"] == 3 and record["fid_mnist_features"] > 0
 
-    # Same command again: it resumes at step 3 and has nothing left to do.
-    payload = torch.load(tmp_path / "checkpoints" / "cli_dcgan_mnist_fast.pt", weights_only=False)
-    assert payload["step"] == 3
+    # Same command with more steps: it resumes at step 3 and goes on to 4.
+    checkpoint = tmp_path / "checkpoints" / "cli_dcgan_mnist_fast.pt"
+    assert torch.load(checkpoint, weights_only=False)["step"] == 3
+    assert main(args[:5] + ["4"] + args[6:]) == 0
+    assert torch.load(checkpoint, weights_only=False)["step"] == 4
+    assert "resuming from step 3" in capsys.readouterr().out
 
     monkeypatch.setattr(pretrained, "PRETRAINED", ("tiny",))
     monkeypatch.setattr(pretrained, "WEIGHTS_DIR", tmp_path / "weights")
