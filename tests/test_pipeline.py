@@ -58,6 +58,7 @@ def test_student_notebook_has_no_solutions_hidden_tests_or_outputs(assignment):
     assert not leaked, f"solution or hidden-test lines in the student notebook: {leaked[:5]}"
     with_outputs = [i for i, c in enumerate(student.cells) if c.cell_type == "code" and (c.outputs or c.execution_count)]
     assert not with_outputs, f"student notebook cells {with_outputs} carry outputs"
+    assert "widgets" not in student.metadata, "the student notebook carries widget state: run scripts/release.sh"
     stubs = [c for c in student.cells if c.metadata.get("nbgrader", {}).get("solution")]
     assert stubs and all("raise NotImplementedError()" in c.source for c in stubs)
 
