@@ -56,6 +56,7 @@ Freezing the other player
 """
 from __future__ import annotations
 
+import contextlib
 from typing import Callable
 
 import torch
@@ -161,8 +162,9 @@ def adversarial_step(
     d_kwargs = {} if real_label == 1.0 else {"real_label": real_label}
 
     device_type = real_batch.device.type
-    autocast = torch.autocast(device_type, dtype=autocast_dtype or torch.bfloat16,
-                              enabled=autocast_dtype is not None)
+    # One context object, entered around each forward pass below in turn (never nested).
+    autocast = (contextlib.nullcontext() if autocast_dtype is None
+                else torch.autocast(device_type, dtype=autocast_dtype))
     to_stat = torch.sigmoid if scores == "logits" else (lambda t: t)
 
     d_losses, d_reals, d_fakes, w_estimates = [], [], [], []
