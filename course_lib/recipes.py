@@ -32,7 +32,7 @@ import torch.nn.functional as F
 
 from course_lib._checks import check_choice, check_positive_int
 from course_lib.budget import Budget, get_budget
-from course_lib.data import DATASETS, load_data, to_signed
+from course_lib.data import DATASETS, InMemoryLoader, load_data, to_signed
 from course_lib.device import get_device, seed_everything
 from course_lib.gan_training import GANRun, make_fid_fn, train_gan
 from course_lib.models.dcgan import DCGANDiscriminator, DCGANGenerator, wgan_critic
@@ -120,8 +120,6 @@ def run_recipe(config: RecipeConfig, *, device: torch.device | str | None = None
     train_images, source = _images(config.data, "train", config.budget, config.image_size)
     channels = train_images.shape[1]
     # The whole (small) data set is moved to the device once; batches are then indexed there.
-    from course_lib.data import InMemoryLoader
-
     loader = InMemoryLoader(to_signed(train_images), batch_size=config.batch_size, seed=config.seed,
                             device=device)
     g, d, g_opt, d_opt = build_models(config, channels, device)
