@@ -650,6 +650,7 @@ def _vae_sampler(payload: dict) -> Sampler:
 
 def _dcgan_sampler(payload: dict) -> Sampler:
     """A ``course_lib.gan_training`` checkpoint of a ``DCGANGenerator`` (its EMA copy when there is one)."""
+    from course_lib.gan_training import generate
     from course_lib.models.dcgan import DCGANGenerator
 
     modules = payload["modules"]
@@ -663,14 +664,7 @@ def _dcgan_sampler(payload: dict) -> Sampler:
     width = first.shape[1] // (4 if image_size == 28 else 8)
     model = DCGANGenerator(first.shape[0], last.shape[1], width, image_size)
     model.load_state_dict(state)
-    model.eval()
-
-    @torch.no_grad()
-    def sample(n: int, generator: torch.Generator) -> torch.Tensor:
-        z = torch.randn(n, model.latent_dim, generator=generator)
-        return ((model(z) + 1) / 2).clamp(0, 1)
-
-    return sample
+    return lambda n, generator: generate(model.eval(), torch.randn(n, model.latent_dim, generator=generator))
 
 
 # One entry per trained generator of notebooks 01-07. A notebook that trains a new generator adds
