@@ -286,7 +286,7 @@ def train_gan(
             x = x.contiguous(memory_format=torch.channels_last)
         return adversarial_step(generator, critic, g_opt, d_opt, x, latent_sampler, k=n_critic,
                                 d_loss_fn=d_loss_fn, g_loss_fn=g_loss_fn, clip=clip, gp_weight=gp_weight,
-                                                scores=pair.scores, autocast_dtype=autocast_dtype, ema=ema,
+                                scores=pair.scores, autocast_dtype=autocast_dtype, ema=ema,
                                 reuse_fake=reuse_fake)
 
     def record(step: int, sample: bool, fid: bool) -> None:
