@@ -7,15 +7,13 @@ saw, its FID and the SHA-256 of the weights file, checked on every load.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import torch
 
 from course_lib._checks import check_choice
-from course_lib.metrics import file_sha256
+from course_lib.metrics import WEIGHTS_DIR, file_sha256
 from course_lib.models.dcgan import DCGANGenerator
 
-WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 PRETRAINED = ("dcgan_mnist",)
 
 
