@@ -1,29 +1,69 @@
-"""Helpers for the notebooks' test cells: comparisons whose failure says what is wrong.
+"""Helpers for the notebooks' test cells: comparisons that name a mistake, and hidden tests
+that cannot be had without doing the work.
 
-A student's answer is compared with a reference; when it does not match, the answer is
-compared with a catalogue of *plausible mistakes* computed from the same inputs (a flipped
-sign, a missing 1/2, a mean where a sum is needed, ...). A match names the mistake in the
-``AssertionError``; otherwise the message shows the largest error and an example entry.
+Visible and hidden tests compare a student's answer with a reference through
+:func:`assert_close`. When the answer does not match, it is compared with a catalogue of
+*plausible mistakes* computed from the same inputs (a flipped sign, a missing 1/2, ...); a
+match names the mistake in the ``AssertionError``.
+
+Hidden tests start with ``kit = hidden_tests(globals())``, which
+
+* loads this file afresh (so a patched ``course_lib.grading`` cannot hand the hidden tests a
+  no-op helper) and checks that the installed copy, the course's modules, ``torch``,
+  ``torch.testing``, ``math`` and ``builtins`` hold their genuine functions, and that every
+  name the locked set-up cell bound (see :func:`protect`) still means what it meant;
+* calls the student's answers inside :meth:`HiddenTests.no_delegation`, where any code of
+  ``course_lib`` (the references) that runs fails the part: "graded answers must be written,
+  not delegated to course_lib.losses.vae.kl_standard_normal". The check watches code, not
+  names, so an alias, a fresh ``import`` or a subclass is caught as well.
+
+This file imports only the standard library and torch, so that it can be loaded on its own.
 """
 from __future__ import annotations
 
-from typing import Mapping
+import builtins
+import contextlib
+import importlib.util
+import math
+import sys
+import types
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping
 
 import torch
 
+COURSE_DIR = Path(__file__).resolve().parent
+_COURSE_PREFIXES = tuple({str(Path(__file__).parent) + "/", str(COURSE_DIR) + "/"})
+# Code in these course_lib modules may run inside a graded call: it is plumbing, not a reference.
+DEFAULT_ALLOWED_MODULES = ("course_lib.grading", "course_lib._checks", "course_lib.budget", "course_lib.device")
+# What protect() recorded before any answer ran: {"names": {name: object},
+# "modules": {module name: {attribute: callable}}}. Hidden tests compare against it.
+_PROTECTED: dict[str, dict] = {}
 
+
+# --------------------------------------------------------------------------------------------
+# Comparisons
+# --------------------------------------------------------------------------------------------
 def _as_tensor(value, what: str) -> torch.Tensor:
     if isinstance(value, torch.Tensor):
         return value
-    if isinstance(value, (int, float)):
+    if isinstance(value, (bool, int, float)):
         return torch.tensor(float(value))
     raise AssertionError(f"{what} must be a torch.Tensor, got {type(value).__name__}")
 
 
 def _close(a: torch.Tensor, b: torch.Tensor, rtol: float, atol: float) -> bool:
+    """Same shape, same infinities in the same places, finite entries within tolerance."""
     if a.shape != b.shape:
         return False
-    return bool(torch.allclose(a.detach().double().cpu(), b.detach().double().cpu(), rtol=rtol, atol=atol))
+    a, b = a.detach().double().cpu(), b.detach().double().cpu()
+    if not bool(torch.equal(torch.isnan(a), torch.isnan(b))):
+        return False
+    infinite = torch.isinf(b)
+    if not bool(torch.equal(torch.isinf(a), infinite)) or not bool(torch.equal(a[infinite], b[infinite])):
+        return False
+    finite = torch.isfinite(b)
+    return bool(torch.allclose(a[finite], b[finite], rtol=rtol, atol=atol))
 
 
 def assert_close(actual, expected: torch.Tensor, *, what: str,
@@ -32,24 +72,277 @@ def assert_close(actual, expected: torch.Tensor, *, what: str,
     """Assert ``actual`` equals ``expected`` (shape and values); name a known mistake if it matches one.
 
     ``mistakes`` maps a description ("the factor 1/2 is missing") to the value that mistake
-    would produce on the same inputs.
+    would produce on the same inputs. Infinite entries of ``expected`` must be matched exactly
+    (a divergence that really is +inf); NaN never matches a number.
     """
     actual = _as_tensor(actual, what)
     expected = _as_tensor(expected, "expected")
-    mistakes = dict(mistakes or {})
-    for description, wrong in mistakes.items():
+    for description, wrong in dict(mistakes or {}).items():
         wrong = _as_tensor(wrong, description)
         if actual.shape == wrong.shape and not _close(wrong, expected, rtol, atol) and _close(actual, wrong, rtol, atol):
             raise AssertionError(f"{what} is wrong: {description}.")
     if actual.shape != expected.shape:
         raise AssertionError(f"{what} has shape {tuple(actual.shape)}, expected {tuple(expected.shape)}.")
-    if not bool(torch.isfinite(actual).all()):
+    a, e = actual.detach().double().cpu(), expected.detach().double().cpu()
+    unexpected = ~torch.isfinite(a) & torch.isfinite(e)
+    if bool(unexpected.any()):
         raise AssertionError(f"{what} contains NaN or infinity where the reference is finite "
                              "(a numerically unstable formula?).")
     if not _close(actual, expected, rtol, atol):
-        a, e = actual.detach().double().cpu().flatten(), expected.detach().double().cpu().flatten()
-        i = int((a - e).abs().argmax())
+        a, e = a.flatten(), e.flatten()
+        both = torch.isfinite(a) & torch.isfinite(e)
+        gap = torch.where(both, (a - e).abs(), torch.where(torch.eq(a, e), 0.0, math.inf))
+        i = int(gap.argmax())
         raise AssertionError(
-            f"{what} differs from the reference: largest error {float((a - e).abs().max()):.4g} "
+            f"{what} differs from the reference: largest error {float(gap.max()):.4g} "
             f"(entry {i}: got {float(a[i]):.6g}, expected {float(e[i]):.6g})."
         )
+
+
+# --------------------------------------------------------------------------------------------
+# Protection of the set-up and of the helpers
+# --------------------------------------------------------------------------------------------
+class TamperingError(AssertionError):
+    """A test helper, a course module or a set-up name was replaced: the part scores zero."""
+
+
+class DelegationError(AssertionError):
+    """A graded answer ran the course's reference code: the part scores zero."""
+
+
+def protect(namespace: dict) -> None:
+    """Record the names the (locked) set-up cell bound, so that hidden tests can check them.
+
+    Call it at the end of the set-up cell with ``globals()``. Hidden tests then fail a part
+    whose answer rebinds one of these names (``assert_close = lambda *a, **k: None``).
+    """
+    if not isinstance(namespace, dict):
+        raise TypeError(f"namespace must be the notebook's globals() dict, got {type(namespace).__name__}")
+    _PROTECTED.clear()
+    _PROTECTED["names"] = {name: value for name, value in namespace.items()
+                           if not name.startswith("_") and name not in {"In", "Out", "exit", "quit", "get_ipython"}}
+    _PROTECTED["modules"] = {module.__name__: {name: value for name, value in vars(module).items() if callable(value)}
+                             for module in _watched_modules()}
+
+
+def _code_signature(code: types.CodeType) -> tuple:
+    """What a code object computes (bytecode, constants, names), without file positions."""
+    consts = tuple(_code_signature(c) if isinstance(c, types.CodeType) else (type(c).__name__, repr(c))
+                   for c in code.co_consts)
+    return code.co_code, consts, code.co_names, code.co_varnames, code.co_qualname
+
+
+def _same_code(a, b) -> bool:
+    code_a, code_b = getattr(a, "__code__", None), getattr(b, "__code__", None)
+    if not isinstance(code_a, types.CodeType) or not isinstance(code_b, types.CodeType):
+        return a is b
+    return _code_signature(code_a) == _code_signature(code_b)
+
+
+def _load_fresh_grading() -> types.ModuleType:
+    spec = importlib.util.spec_from_file_location("course_lib._grading_fresh", COURSE_DIR / "grading.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _watched_modules() -> list[types.ModuleType]:
+    names = ["builtins", "math", "torch", "torch.testing", "torch.testing._comparison", "torch.nn.functional",
+             "torch.distributions", "numpy", "numpy.testing", "scipy.linalg", "scipy.optimize"]
+    names += [name for name in sys.modules if name == "course_lib" or name.startswith("course_lib.")]
+    return [sys.modules[name] for name in names if isinstance(sys.modules.get(name), types.ModuleType)]
+
+
+def tampering_report(namespace: dict | None = None) -> list[str]:
+    """What was tampered with: patched attributes of course or library modules, rebound set-up names.
+
+    Empty when everything is genuine. Hidden tests call it through :func:`hidden_tests`.
+    """
+    problems: list[str] = []
+    fresh = _load_fresh_grading()
+    installed = sys.modules.get("course_lib.grading")
+    if not isinstance(installed, types.ModuleType):
+        problems.append("sys.modules['course_lib.grading'] was replaced")
+    else:
+        for name, value in vars(fresh).items():
+            if name.startswith("__") or name == "_PROTECTED":
+                continue
+            current = getattr(installed, name, None)
+            if isinstance(value, types.FunctionType):
+                if not isinstance(current, types.FunctionType) or not _same_code(current, value):
+                    problems.append(f"course_lib.grading.{name} was replaced")
+            elif isinstance(value, types.ModuleType) and current is not sys.modules.get(value.__name__, value):
+                problems.append(f"course_lib.grading.{name} (the module {value.__name__}) was replaced")
+            elif isinstance(value, type):
+                for attr, method in vars(value).items():
+                    if isinstance(method, types.FunctionType) and not _same_code(vars(current).get(attr), method):
+                        problems.append(f"course_lib.grading.{name}.{attr} was replaced")
+    for module_name, attributes in _PROTECTED.get("modules", {}).items():
+        module = sys.modules.get(module_name)
+        if module is None:
+            continue
+        for name, value in attributes.items():
+            if vars(module).get(name) is not value:
+                problems.append(f"{module_name}.{name} was replaced")
+    if torch.allclose is not torch._C._VariableFunctions.allclose:
+        problems.append("torch.allclose was replaced")
+    comparison = sys.modules.get("torch.testing._comparison")
+    if comparison is not None and getattr(torch.testing, "assert_close", None) is not getattr(comparison, "assert_close", None):
+        problems.append("torch.testing.assert_close was replaced")
+    if namespace is not None:
+        for name, value in _PROTECTED.get("names", {}).items():
+            if name not in namespace:
+                problems.append(f"the set-up name {name!r} was deleted")
+            elif namespace[name] is not value:
+                problems.append(f"the set-up name {name!r} was rebound")
+    return problems
+
+
+def check_untampered(namespace: dict | None = None, *, what: str = "the test helpers") -> None:
+    """Raise :class:`TamperingError` naming what was tampered with, if anything was."""
+    problems = tampering_report(namespace)
+    problems = list(dict.fromkeys(problems))
+    if problems:
+        shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
+        raise TamperingError(f"tampering with {what}: {shown}. Answers may define their own names, "
+                             "but not replace the course's helpers, modules or the set-up cell's names: "
+                             "this part scores zero.")
+
+
+# --------------------------------------------------------------------------------------------
+# No delegation: the reference code may not run inside a graded call
+# --------------------------------------------------------------------------------------------
+def _module_name(filename: str) -> str:
+    prefix = next(p for p in _COURSE_PREFIXES if filename.startswith(p))
+    relative = Path(filename[len(prefix):]).with_suffix("")
+    parts = ["course_lib", *relative.parts]
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _allowances(allow: Iterable) -> set[tuple[str, str]]:
+    """(module name, qualified-name prefix) pairs whose code may run; prefix '' means the whole module."""
+    out: set[tuple[str, str]] = {(name, "") for name in DEFAULT_ALLOWED_MODULES}
+    for item in allow:
+        if isinstance(item, str):
+            out.add((item, ""))
+        elif isinstance(item, types.ModuleType):
+            out.add((item.__name__, ""))
+        elif isinstance(item, torch.nn.Module):
+            for sub in item.modules():
+                out |= {(cls.__module__, cls.__qualname__) for cls in type(sub).__mro__}
+        elif isinstance(item, type):
+            out |= {(cls.__module__, cls.__qualname__) for cls in item.__mro__}
+        elif callable(item):
+            out.add((item.__module__, item.__qualname__))
+        else:
+            raise TypeError(f"allow must hold modules, classes, functions or nn.Module instances, got {item!r}")
+    return out
+
+
+def _is_allowed(module: str, qualname: str, allowances: set[tuple[str, str]]) -> bool:
+    return any(module == m and (not prefix or qualname == prefix or qualname.startswith(prefix + "."))
+               for m, prefix in allowances)
+
+
+@contextlib.contextmanager
+def no_delegation(what: str, allow: Iterable = ()):
+    """Run a student's answer with the course's reference code unavailable.
+
+    Any ``course_lib`` code (other than ``allow`` and the plumbing in
+    ``DEFAULT_ALLOWED_MODULES``) that runs inside the block fails it with
+    :class:`DelegationError`, whatever name it was reached by. ``allow`` lists what the part
+    legitimately uses: the models handed to a training step, say.
+    """
+    allowances = _allowances(allow)
+    found: list[str] = []
+
+    def monitor(frame, event, arg):
+        if event == "call" and not found:
+            filename = frame.f_code.co_filename
+            if filename.startswith(_COURSE_PREFIXES):
+                module = _module_name(filename)
+                qualname = frame.f_code.co_qualname
+                if not _is_allowed(module, qualname, allowances):
+                    found.append(f"{module}.{qualname.replace('.<locals>', '')}")
+
+    previous = sys.getprofile()
+    sys.setprofile(monitor)
+    try:
+        yield
+    finally:
+        removed = sys.getprofile() is not monitor
+        sys.setprofile(previous)
+        if removed:
+            raise TamperingError(f"tampering with the grader inside {what}: its call monitor was removed "
+                                 "(sys.setprofile); this part scores zero.")
+    if found:
+        raise DelegationError(f"graded answers must be written, not delegated to {found[0]} "
+                              f"(it ran inside {what}); use torch, scipy and your own earlier answers.")
+
+
+def check_not_reference(obj, what: str) -> None:
+    """Fail if a student's class (or model) subclasses or wraps a course_lib class."""
+    cls = obj if isinstance(obj, type) else type(obj)
+    for base in cls.__mro__[1:]:
+        if base.__module__.startswith("course_lib"):
+            raise DelegationError(f"graded answers must be written, not delegated to "
+                                  f"{base.__module__}.{base.__qualname__}: {what} subclasses it.")
+    if isinstance(obj, torch.nn.Module):
+        for name, sub in obj.named_modules():
+            if type(sub).__module__.startswith("course_lib"):
+                raise DelegationError(f"graded answers must be written, not delegated to "
+                                      f"{type(sub).__module__}.{type(sub).__qualname__}: {what} wraps one "
+                                      f"(at {name or 'the top'}).")
+
+
+class HiddenTests:
+    """What a hidden test cell uses: fresh helpers and guarded calls of the student's answers."""
+
+    def __init__(self, module: types.ModuleType, namespace: dict):
+        self._module, self._namespace = module, namespace
+        self.assert_close: Callable[..., None] = module.assert_close
+
+    def check_untampered(self, what: str = "the test helpers") -> None:
+        self._module.check_untampered(self._namespace, what=what)
+
+    @contextlib.contextmanager
+    def no_delegation(self, what: str, allow: Iterable = ()):
+        """The student's code inside this block may not run the course's reference code."""
+        with self._module.no_delegation(what, allow):
+            yield
+        self.check_untampered(f"the test helpers (during {what})")
+
+    def call(self, fn: Callable, *args, what: str, allow: Iterable = (), **kwargs):
+        """``fn(*args, **kwargs)`` under :meth:`no_delegation`."""
+        if not callable(fn):
+            raise AssertionError(f"{what}: expected a function, got {type(fn).__name__}")
+        with self.no_delegation(what, allow):
+            return fn(*args, **kwargs)
+
+    def build(self, cls: type, *args, what: str, allow: Iterable = (), **kwargs):
+        """Instantiate a student's class under :meth:`no_delegation`, after checking it neither
+        subclasses nor wraps a course_lib class."""
+        self._module.check_not_reference(cls, what)
+        with self.no_delegation(f"building {what}", allow):
+            obj = cls(*args, **kwargs)
+        self._module.check_not_reference(obj, what)
+        return obj
+
+
+def hidden_tests(namespace: dict) -> HiddenTests:
+    """Start a hidden test: load the helpers afresh, check nothing was tampered with, return them.
+
+    Usage in a hidden test cell::
+
+        kit = hidden_tests(globals())
+        answer = kit.call(kl_divergence, p, q, what="kl_divergence")
+        kit.assert_close(answer, reference.kl_discrete(p, q), what="kl_divergence", mistakes=...)
+    """
+    if not isinstance(namespace, dict):
+        raise TypeError(f"namespace must be the notebook's globals() dict, got {type(namespace).__name__}")
+    fresh = _load_fresh_grading()
+    fresh._PROTECTED = _PROTECTED
+    fresh.check_untampered(namespace)
+    return HiddenTests(fresh, namespace)
