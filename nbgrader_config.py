@@ -12,8 +12,26 @@ c.CourseDirectory.submitted_directory = "submitted"
 c.CourseDirectory.autograded_directory = "autograded"
 c.CourseDirectory.feedback_directory = "feedback"
 
-# Training cells take longer than nbgrader's 30 s default per cell.
-c.Execute.timeout = 900
+# Limits for a faulty submission (an endless loop, os._exit, megabytes of output): it loses the
+# cells it breaks, never the grading of the others. course_lib.autograde.LimitedExecute replaces
+# nbgrader's Execute: a dead kernel scores zero from that cell on, and the whole notebook has a limit.
+from course_lib.autograde import LimitedExecute  # noqa: E402
+from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
+from nbgrader.preprocessors import (  # noqa: E402
+    AssignLatePenalties, CheckCellMetadata, IgnorePattern, LimitOutput, SaveAutoGrades,
+)
+
+# nbgrader's default list, with LimitedExecute in Execute's place.
+c.Autograde.autograde_preprocessors = [LimitedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
+                                       SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+# Seconds per cell: a FAST training cell takes under 60 s on 2 CPU cores, so 300 s is ample.
+c.Execute.timeout = 300
+c.LimitedExecute.timeout = 300
+# Seconds for the whole notebook: every FAST notebook runs in about a minute.
+c.LimitedExecute.notebook_timeout = 600
+# Text kept per cell (characters) and per stream (lines).
+c.LimitedExecute.max_output_chars = 100_000
+c.LimitOutput.max_lines = 1000
 
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"

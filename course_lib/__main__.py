@@ -6,6 +6,7 @@ Examples::
     python -m course_lib train dcgan --data mnist --budget full          # on a GPU
     python -m course_lib train wgan-gp --data fashion_mnist --budget full --grid wgan_gp.png
     python -m course_lib train dcgan --budget full --export course_lib/weights/dcgan_mnist.pt
+    python -m course_lib audit submitted/                                # answers worth a look before grading
 
 Training is resumable: run the same command again and it goes on from its checkpoint
 (``checkpoints/cli_<recipe>_<data>_<budget>.pt`` unless ``--checkpoint`` says otherwise).
@@ -40,12 +41,20 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--grid", default=None, help="write the last sample grid to this PNG")
     train.add_argument("--export", default=None, help="write the EMA generator (float16) and its JSON record here")
     train.add_argument("--no-progress", action="store_true")
+    audit = sub.add_parser("audit", help="list answer cells that import course_lib, rebind a test helper, "
+                                         "patch a module or touch the system")
+    audit.add_argument("root", help="a folder of submissions (submitted/) or one notebook")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = _parser().parse_args(argv)
+    if args.command == "audit":
+        from course_lib.audit import audit, print_report
+
+        print_report(audit(args.root))
+        return 0
     from course_lib.device import get_device
     from course_lib.recipes import default_config, export_generator, run_recipe
     from course_lib.training import checkpoint_path
