@@ -1,4 +1,3 @@
-import math
 
 import pytest
 import torch
@@ -130,4 +129,10 @@ def test_historical_average_bad_arguments():
         HistoricalAverage(nn.ReLU(), 1.0)
     with pytest.raises(TypeError, match="optimizer"):
         HistoricalAverage(nn.Linear(1, 1), 1.0).attach("sgd")
-    assert math.isfinite(HistoricalAverage(nn.Linear(1, 1), 0.0).penalty().item())
+    # weight 0 is allowed and switches the penalty off, even far from the average
+    layer = nn.Linear(1, 1)
+    off = HistoricalAverage(layer, 0.0)
+    with torch.no_grad():
+        layer.weight.add_(100.0)
+    assert off.penalty().item() == 0.0
+    assert HistoricalAverage(layer, 1.0).penalty().item() == 0.0  # a fresh average starts at the weights

@@ -1,0 +1,1 @@
+"""Catalogues of plausible mistakes, one module per notebook, built from reference values."""
