@@ -10,9 +10,25 @@ if ! command -v "$PYTHON" >/dev/null 2>&1; then
   echo "error: $PYTHON not found; install Python 3.10-3.12 (with venv) first." >&2
   exit 1
 fi
+if ! "$PYTHON" -c 'import sys; sys.exit(not (3, 10) <= sys.version_info[:2] <= (3, 12))'; then
+  echo "error: $PYTHON is Python $("$PYTHON" -c 'import platform; print(platform.python_version())'); the course" \
+       "needs Python 3.10-3.12 (torch's wheels). Point PYTHON at one, e.g. PYTHON=python3.11 bash $0" >&2
+  exit 1
+fi
+# A virtual environment left half-made (no python, or no pip: venv failed for lack of ensurepip)
+# is removed and made again, instead of failing later with a puzzling error.
+if [ -e "$VENV" ] && ! { [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -m pip --version >/dev/null 2>&1; }; then
+  echo "The virtual environment in $VENV is incomplete (an earlier set-up stopped half-way): making it again ..."
+  rm -rf "$VENV"
+fi
 if [ ! -x "$VENV/bin/python" ]; then
   echo "Creating the virtual environment in $VENV ..."
-  "$PYTHON" -m venv "$VENV"
+  if ! "$PYTHON" -m venv "$VENV"; then
+    rm -rf "$VENV"
+    echo "error: '$PYTHON -m venv' failed. On Debian or Ubuntu install the venv module first" \
+         "(sudo apt install python3-venv, or python3.X-venv for your version), then run this again." >&2
+    exit 1
+  fi
 fi
 stamp="$VENV/.course-installed"
 want=$(cat requirements.txt requirements-test.txt pyproject.toml | sha256sum | cut -d' ' -f1)

@@ -14,9 +14,11 @@ export JUPYTER_RUNTIME_DIR="$scratch/jupyter-runtime" IPYTHONDIR="$scratch/ipyth
 export JUPYTER_PLATFORM_DIRS=1
 unset MPLBACKEND          # Agg here would make the notebooks' figure outputs vanish
 export COURSE_BUDGET=fast PYTHONHASHSEED=0
-# nbval starts from no checkpoint, so it really trains (the pipeline tests give each run its own folder).
+# One folder of checkpoints for the whole run: the autograding of each solution (tests/, collected
+# first) trains from scratch, and nbval's execution of the same notebook (solutions/) resumes it.
 export COURSE_CHECKPOINT_DIR="$scratch/checkpoints"
 
-exec python -m pytest tests solutions -p no:cacheprovider \
+# Not exec: the trap above removes the scratch folder when pytest is done.
+python -m pytest tests solutions -p no:cacheprovider \
   --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
   --nbval-cell-timeout 600 "$@"

@@ -6,15 +6,27 @@
 3. No solution code or hidden test reaches notebooks/; every nbgrader cell passes nbgrader's
    metadata checks.
 (nbval's strict execution of the solutions is the fourth check: see scripts/test.sh.)
+
+One training run per notebook: the solution's autograding is the run that trains from
+scratch and writes its checkpoints to ``$COURSE_CHECKPOINT_DIR`` (one folder for the whole
+test session); the untouched student's autograding and nbval's execution of the solution
+(collected after this module) resume from them, so nbval also checks that a resumed notebook
+prints what a fresh one printed. Each assignment gets its own scratch course (its own
+gradebook), and two assignments are released and graded at once, one per CPU core.
 """
 from __future__ import annotations
 
+import os
 import shutil
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
+import nbformat
 import pytest
 from nbgrader.api import Gradebook
 from nbgrader.preprocessors import CheckCellMetadata
 
+from cheats import CHEATS
 from notebook_tools import (
     ALL_ASSIGNMENTS, ASSIGNMENTS, RELEASE, comparable, leaked_lines, make_course, nbgrader, read, release_path, solution_path,
 )
@@ -22,17 +34,21 @@ from notebook_tools import (
 pytestmark = pytest.mark.skipif(not ASSIGNMENTS, reason="no solution notebooks yet")
 
 
+WORKERS = 2  # the CI machine's cores: two notebooks graded side by side
+
+
 @pytest.fixture(scope="module")
-def course(tmp_path_factory):
-    course = make_course(tmp_path_factory.mktemp("nbgrader"))
-    for assignment in ASSIGNMENTS:
-        nbgrader(course, "generate_assignment", assignment, "--force")
-    return course
+def courses(tmp_path_factory):
+    """{assignment: a scratch nbgrader course in which that assignment was released}."""
+    made = {a: make_course(tmp_path_factory.mktemp(f"nbgrader-{a}")) for a in ASSIGNMENTS}
+    with ThreadPoolExecutor(WORKERS) as pool:
+        list(pool.map(lambda a: nbgrader(made[a], "generate_assignment", a, "--force"), ASSIGNMENTS))
+    return made
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_release_matches_committed_student_notebook(course, assignment):
-    generated = read(course / "notebooks" / assignment / f"{assignment}.ipynb")
+def test_release_matches_committed_student_notebook(courses, assignment):
+    generated = read(courses[assignment] / "notebooks" / assignment / f"{assignment}.ipynb")
     committed_path = release_path(assignment)
     assert committed_path.is_file(), f"{committed_path} is missing: run scripts/release.sh"
     committed = read(committed_path)
@@ -77,27 +93,56 @@ def test_nbgrader_metadata_is_valid(assignment):
         assert cell.metadata["nbgrader"]["points"] > 0
 
 
+# The notebook whose cheats also go through the real autograder (the others' run in kernels:
+# tests/test_mutants.py). One submission per kind: every answer cell replaced by a cheat of that kind.
+CHEATED = "03_optimal_discriminator_jsd"
+
+
+def _cheating_submission(release: Path, assignment: str, kind: str, course: Path) -> Path:
+    nb = read(release)
+    cheats = {}
+    for cheat in CHEATS[assignment]:
+        if cheat.kind == kind:
+            cheats.setdefault(cheat.solution, cheat.source)
+    for cell in nb.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in cheats:
+            cell.source = cheats[grade_id]
+    path = course / f"{kind}-cheater.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
 @pytest.fixture(scope="module")
-def autograded(course, tmp_path_factory):
-    """Autograde two submissions of every notebook: the solution, and the untouched student release."""
-    submissions = {"solution-author": solution_path, "untouched-student": lambda a: course / "notebooks" / a / f"{a}.ipynb"}
-    for student, source in submissions.items():
-        for assignment in ASSIGNMENTS:
+def autograded(courses, tmp_path_factory):
+    """Autograde two submissions of every notebook: the solution, and the untouched student release.
+
+    The solution goes first and trains from scratch; the untouched release resumes its checkpoints.
+    """
+    checkpoints = os.environ.get("COURSE_CHECKPOINT_DIR") or str(tmp_path_factory.mktemp("checkpoints"))
+    def release(a):
+        return courses[a] / "notebooks" / a / f"{a}.ipynb"
+
+    def grade(assignment: str) -> dict:
+        course, scores = courses[assignment], {}
+        sources = {"solution-author": solution_path, "untouched-student": release}
+        if assignment == CHEATED:
+            for kind in ("delegation", "tampering"):
+                sources[f"{kind}-cheater"] = lambda a, kind=kind: _cheating_submission(release(a), a, kind, course)
+        for student, source in sources.items():
             target = course / "submitted" / student / assignment
             target.mkdir(parents=True)
             shutil.copy(source(assignment), target / f"{assignment}.ipynb")
-    for assignment in ASSIGNMENTS:
-        for student in submissions:
-            checkpoints = tmp_path_factory.mktemp(f"checkpoints-{student}")
             nbgrader(course, "autograde", assignment, "--student", student, "--force",
-                     COURSE_CHECKPOINT_DIR=str(checkpoints))
-    scores = {}
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        for assignment in ASSIGNMENTS:
-            for student in submissions:
+                     COURSE_CHECKPOINT_DIR=checkpoints)
+        with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+            for student in sources:
                 submission = gb.find_submission_notebook(assignment, assignment, student)
                 scores[assignment, student] = {g.cell.name: (g.score, g.max_score) for g in submission.grades}
-    return scores
+        return scores
+
+    with ThreadPoolExecutor(WORKERS) as pool:
+        return {key: value for scores in pool.map(grade, ASSIGNMENTS) for key, value in scores.items()}
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
@@ -106,6 +151,17 @@ def test_solution_scores_full_marks(autograded, assignment):
     assert grades, "no graded cells found"
     short = {cell: f"{score}/{max_score}" for cell, (score, max_score) in grades.items() if score != max_score}
     assert not short, f"the solution loses points on: {short}"
+
+
+@pytest.mark.parametrize("kind", ["delegation", "tampering"])
+def test_cheats_score_zero_under_the_real_autograder(autograded, kind):
+    if CHEATED not in ASSIGNMENTS:
+        pytest.skip(f"{CHEATED} is not among the chosen assignments")
+    grades = autograded[CHEATED, f"{kind}-cheater"]
+    targeted = {c.test for c in CHEATS[CHEATED] if c.kind == kind}
+    assert targeted and targeted <= set(grades)
+    scored = {cell: f"{score}/{max_score}" for cell, (score, max_score) in grades.items() if cell in targeted and score}
+    assert not scored, f"{kind} cheats score on: {scored}"
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
