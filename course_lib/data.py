@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import functools
 import os
+import struct
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -193,6 +194,44 @@ def _offline(name: str, split: str, reason: str) -> ImageData:
 
 def _tell(message: str) -> None:
     warnings.warn(message, stacklevel=3)
+
+
+def write_torchvision_files(name: str, root: str | os.PathLike, images: torch.Tensor, labels: torch.Tensor) -> Path:
+    """Write images and labels in the files torchvision's class for ``name`` reads, under ``root``.
+
+    ``images``: (N, C, H, W) floats in [0, 1] ((N, 1, 28, 28) for MNIST and Fashion-MNIST,
+    (N, 3, 32, 32) for CIFAR-10); ``labels``: (N,) integers. The same N images serve as the
+    train and the test split. MNIST-like sets become idx files (``<root>/MNIST/raw``), CIFAR-10
+    its pickled batches (``<root>/cifar-10-batches-py``). Returns the folder written. With these
+    files the real loading code (``load_data(..., budget="full", root=root)``) runs offline on
+    small data: for tests and benchmarks.
+    """
+    check_choice("name", name, DATASETS)
+    expected = (3, 32, 32) if name == "cifar10" else (1, 28, 28)
+    if not isinstance(images, torch.Tensor) or images.ndim != 4 or tuple(images.shape[1:]) != expected:
+        raise ValueError(f"images must be a tensor of shape (N, {', '.join(map(str, expected))}) for {name}, "
+                         f"got {getattr(images, 'shape', type(images).__name__)}")
+    if not isinstance(labels, torch.Tensor) or labels.shape != (len(images),):
+        raise ValueError(f"labels must be a tensor of shape ({len(images)},), got {getattr(labels, 'shape', labels)}")
+    pixels = (images.clamp(0, 1) * 255).round().to(torch.uint8).numpy()
+    targets = labels.to(torch.int64).numpy()
+    if name == "cifar10":
+        import pickle
+
+        folder = Path(root) / "cifar-10-batches-py"
+        folder.mkdir(parents=True, exist_ok=True)
+        batch = {"data": pixels.reshape(len(pixels), -1), "labels": targets.tolist()}
+        for file in [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]:
+            (folder / file).write_bytes(pickle.dumps(batch))
+        (folder / "batches.meta").write_bytes(pickle.dumps({"label_names": list(CIFAR_CLASSES)}))
+        return folder
+    folder = Path(root) / ("MNIST" if name == "mnist" else "FashionMNIST") / "raw"
+    folder.mkdir(parents=True, exist_ok=True)
+    for prefix in ("train", "t10k"):
+        for kind, array in (("images-idx3", pixels[:, 0]), ("labels-idx1", targets.astype(np.uint8))):
+            header = struct.pack(">HBB", 0, 0x08, array.ndim) + struct.pack(">" + "I" * array.ndim, *array.shape)
+            (folder / f"{prefix}-{kind}-ubyte").write_bytes(header + array.tobytes())
+    return folder
 
 
 def _torchvision(name: str, split: str, root: Path) -> ImageData:

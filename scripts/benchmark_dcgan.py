@@ -25,28 +25,20 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import struct
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
 import torch
 from torch import nn
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from course_lib.data import InMemoryLoader, load_data, to_signed  # noqa: E402
+from course_lib.data import InMemoryLoader, load_data, to_signed, write_torchvision_files  # noqa: E402
 from course_lib.gan_training import train_gan  # noqa: E402
 from course_lib.models.dcgan import DCGANDiscriminator, DCGANGenerator  # noqa: E402
-
-
-def _write_idx(path: Path, array: np.ndarray) -> None:
-    """An MNIST idx file (big-endian header: magic, dims; then uint8 data), as torchvision reads them."""
-    header = struct.pack(">HBB", 0, 0x08, array.ndim) + struct.pack(">" + "I" * array.ndim, *array.shape)
-    path.write_bytes(header + array.astype(np.uint8).tobytes())
 
 
 def torchvision_mnist(root: Path):
@@ -60,14 +52,9 @@ def torchvision_mnist(root: Path):
     except RuntimeError:
         pass
     data = load_data("mnist", "train", budget="fast")
-    raw = Path(tempfile.mkdtemp(prefix="mnist_idx_")) / "MNIST" / "raw"
-    raw.mkdir(parents=True)
-    images = (data.images[:, 0] * 255).round().to(torch.uint8).numpy()
-    labels = data.labels.numpy()
-    for split in ("train", "t10k"):
-        _write_idx(raw / f"{split}-images-idx3-ubyte", images)
-        _write_idx(raw / f"{split}-labels-idx1-ubyte", labels)
-    dataset = dset.MNIST(root=str(raw.parents[1]), train=True, download=False, transform=transform)
+    root = Path(tempfile.mkdtemp(prefix="mnist_idx_"))
+    write_torchvision_files("mnist", root, data.images, data.labels)
+    dataset = dset.MNIST(root=str(root), train=True, download=False, transform=transform)
     return dataset, f"the course's {len(dataset):,} offline digits written as torchvision MNIST files"
 
 

@@ -36,28 +36,57 @@ def test_cifar_offline_has_cifar_shape():
     assert d.images.shape == (1000, 3, 32, 32)
 
 
-def test_full_budget_falls_back_with_message(monkeypatch, tmp_path):
-    def no_network(*args, **kwargs):
-        raise RuntimeError("Error downloading train-images-idx3-ubyte.gz")
+# The full budget's real loading code (torchvision's own classes), run offline on tiny files
+# written in each data set's format.
+def _tiny(name, n=6):
+    g = torch.Generator().manual_seed(len(name))
+    shape = (n, 3, 32, 32) if name == "cifar10" else (n, 1, 28, 28)
+    images = (torch.rand(shape, generator=g) * 255).round() / 255  # exactly representable as uint8
+    return images, torch.arange(n) % 10
 
-    monkeypatch.setattr(data, "_torchvision", no_network)
+
+@pytest.mark.parametrize("name", ["mnist", "fashion_mnist", "cifar10"])
+@pytest.mark.parametrize("split", ["train", "test"])
+def test_full_budget_reads_the_data_sets_files_through_torchvision(monkeypatch, tmp_path, name, split):
+    import hashlib
+
+    import torchvision.datasets as tvd
+
+    images, labels = _tiny(name)
+    folder = data.write_torchvision_files(name, tmp_path, images, labels)
+    if name == "cifar10":  # torchvision checks each CIFAR file's MD5: give it those of the tiny files
+        md5 = {p.name: hashlib.md5(p.read_bytes()).hexdigest() for p in folder.iterdir()}
+        monkeypatch.setattr(tvd.CIFAR10, "train_list", [[f, md5[f]] for f, _ in tvd.CIFAR10.train_list])
+        monkeypatch.setattr(tvd.CIFAR10, "test_list", [[f, md5[f]] for f, _ in tvd.CIFAR10.test_list])
+        monkeypatch.setattr(tvd.CIFAR10, "meta", {**tvd.CIFAR10.meta, "md5": md5["batches.meta"]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no fallback warning: the files were read
+        d = load_data(name, split, budget="full", root=tmp_path)
+    copies = 5 if name == "cifar10" and split == "train" else 1  # CIFAR's five training batches
+    assert d.source == f"torchvision ({len(images) * copies:,} images)"
+    assert torch.equal(d.images, images.repeat(copies, 1, 1, 1)) and torch.equal(d.labels, labels.repeat(copies))
+    assert d.images.dtype == torch.float32 and d.labels.dtype == torch.int64
+    assert d.classes == {"mnist": data.MNIST_CLASSES, "fashion_mnist": data.FASHION_CLASSES,
+                         "cifar10": data.CIFAR_CLASSES}[name]
+
+
+def test_full_budget_falls_back_with_message_when_the_files_are_corrupt(tmp_path):
+    images, labels = _tiny("mnist")
+    folder = data.write_torchvision_files("mnist", tmp_path, images, labels)
+    truncated = folder / "train-images-idx3-ubyte"
+    truncated.write_bytes(truncated.read_bytes()[:100])
     with pytest.warns(UserWarning, match="Falling back to the offline MNIST"):
         d = load_data("mnist", "train", budget="full", root=tmp_path)
     assert len(d) == 4000 and "download failed" in d.source
 
 
-def test_full_budget_uses_torchvision_when_available(monkeypatch, tmp_path):
-    calls = []
-
-    def fake(name, split, root):
-        calls.append((name, split, root))
-        return data.ImageData(torch.zeros(2, 1, 28, 28), torch.zeros(2, dtype=torch.int64), name, split, "fake", [])
-
-    monkeypatch.setattr(data, "_torchvision", fake)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        d = load_data("fashion_mnist", "test", budget="full", root=tmp_path)
-    assert calls == [("fashion_mnist", "test", tmp_path)] and d.source == "fake"
+def test_writing_torchvision_files_rejects_bad_shapes(tmp_path):
+    with pytest.raises(ValueError, match=r"images must be a tensor of shape \(N, 3, 32, 32\) for cifar10"):
+        data.write_torchvision_files("cifar10", tmp_path, torch.zeros(2, 1, 28, 28), torch.zeros(2))
+    with pytest.raises(ValueError, match="labels must be"):
+        data.write_torchvision_files("mnist", tmp_path, torch.zeros(2, 1, 28, 28), torch.zeros(3))
+    with pytest.raises(ValueError, match="name"):
+        data.write_torchvision_files("svhn", tmp_path, torch.zeros(2, 1, 28, 28), torch.zeros(2))
 
 
 def test_bad_arguments():
