@@ -21,14 +21,13 @@ This file imports only the standard library and torch, so that it can be loaded 
 """
 from __future__ import annotations
 
-import builtins
 import contextlib
 import importlib.util
 import math
 import sys
 import types
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
 import torch
 

@@ -10,15 +10,6 @@ from course_lib.training import TrainState, train
 LATENT = 3
 
 
-def _models(seed=0, lr=0.1):
-    torch.manual_seed(seed)
-    generator = nn.Sequential(nn.Linear(LATENT, 8), nn.ReLU(), nn.Linear(8, 2))
-    discriminator = nn.Sequential(nn.Linear(2, 8), nn.LeakyReLU(0.2), nn.Linear(8, 1))
-    g_opt = torch.optim.SGD(generator.parameters(), lr=lr)
-    d_opt = torch.optim.SGD(discriminator.parameters(), lr=lr)
-    return generator, discriminator, g_opt, d_opt
-
-
 def _sampler(seed=1):
     g = torch.Generator().manual_seed(seed)
     return lambda n: torch.randn(n, LATENT, generator=g)
@@ -64,8 +55,8 @@ class _Recorder:
 
 
 @pytest.mark.parametrize("k", [1, 3])
-def test_k_discriminator_steps_then_one_generator_step_each_with_the_other_frozen(k):
-    generator, discriminator, g_opt, d_opt = _models()
+def test_k_discriminator_steps_then_one_generator_step_each_with_the_other_frozen(k, make_players):
+    generator, discriminator, g_opt, d_opt = make_players(latent_dim=LATENT, hidden=8, depth=1, lr=0.1)
     rec = _Recorder(generator, discriminator, g_opt, d_opt)
     g0, d0 = _snapshot(generator), _snapshot(discriminator)
 
@@ -93,8 +84,8 @@ def test_k_discriminator_steps_then_one_generator_step_each_with_the_other_froze
     assert 0.0 < metrics["d_real"] < 1.0 and 0.0 < metrics["d_fake"] < 1.0
 
 
-def test_stale_generator_gradients_are_not_touched_by_the_discriminator_steps():
-    generator, discriminator, g_opt, d_opt = _models()
+def test_stale_generator_gradients_are_not_touched_by_the_discriminator_steps(make_players):
+    generator, discriminator, g_opt, d_opt = make_players(latent_dim=LATENT, hidden=8, depth=1, lr=0.1)
     sampler = _sampler()
     adversarial_step(generator, discriminator, g_opt, d_opt, _real(), sampler)
     after_first = _grads(generator)  # left over from the first G step
@@ -104,8 +95,8 @@ def test_stale_generator_gradients_are_not_touched_by_the_discriminator_steps():
         assert _same(event["g_grads"], after_first)
 
 
-def test_the_real_batch_is_split_into_k_chunks_and_latents_match():
-    generator, discriminator, g_opt, d_opt = _models()
+def test_the_real_batch_is_split_into_k_chunks_and_latents_match(make_players):
+    generator, discriminator, g_opt, d_opt = make_players(latent_dim=LATENT, hidden=8, depth=1, lr=0.1)
     seen_real, latent_sizes = [], []
     base = _sampler()
 
@@ -123,9 +114,9 @@ def test_the_real_batch_is_split_into_k_chunks_and_latents_match():
     assert latent_sizes == [4, 3, 3, 4]  # the G step draws ceil(10 / 3) latents
 
 
-def test_returned_metrics_are_the_losses_of_the_forward_passes():
+def test_returned_metrics_are_the_losses_of_the_forward_passes(make_players):
     # with lr = 0 nothing moves, so every number can be recomputed from the same latents
-    generator, discriminator, g_opt, d_opt = _models(lr=0.0)
+    generator, discriminator, g_opt, d_opt = make_players(latent_dim=LATENT, hidden=8, depth=1, lr=0.0)
     latents = torch.randn(2, 6, LATENT, generator=torch.Generator().manual_seed(9))
     calls = iter(latents)
     real = _real(6)
@@ -141,8 +132,8 @@ def test_returned_metrics_are_the_losses_of_the_forward_passes():
     assert metrics["d_fake"] == pytest.approx(torch.sigmoid(fake_logits).mean().item(), rel=1e-6)
 
 
-def test_real_label_is_passed_to_the_discriminator_loss_only_when_smoothing():
-    generator, discriminator, g_opt, d_opt = _models()
+def test_real_label_is_passed_to_the_discriminator_loss_only_when_smoothing(make_players):
+    generator, discriminator, g_opt, d_opt = make_players(latent_dim=LATENT, hidden=8, depth=1, lr=0.1)
     received = []
 
     def d_loss_fn(real_logits, fake_logits, **kwargs):
@@ -155,9 +146,9 @@ def test_real_label_is_passed_to_the_discriminator_loss_only_when_smoothing():
     assert received == [{}, {"real_label": 0.9}]
 
 
-def test_requires_grad_flags_are_restored_even_when_the_generator_loss_fails():
-    generator, discriminator, g_opt, d_opt = _models()
-    frozen = discriminator[0].bias
+def test_requires_grad_flags_are_restored_even_when_the_generator_loss_fails(make_players):
+    generator, discriminator, g_opt, d_opt = make_players(latent_dim=LATENT, hidden=8, depth=1, lr=0.1)
+    frozen = discriminator.body[0].bias
     frozen.requires_grad_(False)  # a user-frozen parameter must stay frozen
 
     def broken(fake_logits):
@@ -193,8 +184,8 @@ def test_step_fn_trains_a_1d_gan_with_the_training_loop():
     assert 0.2 < fake.std().item() < 1.0
 
 
-def test_step_fn_rejects_bad_batches():
-    generator, discriminator, g_opt, d_opt = _models()
+def test_step_fn_rejects_bad_batches(make_players):
+    generator, discriminator, g_opt, d_opt = make_players(latent_dim=LATENT, hidden=8, depth=1, lr=0.1)
     step_fn = make_adversarial_step_fn(generator, discriminator, g_opt, d_opt, _sampler())
     assert set(step_fn((_real(),))) == {"d_loss", "g_loss", "d_real", "d_fake", "w_estimate"}
     with pytest.raises(TypeError, match="batch"):
@@ -205,8 +196,8 @@ def test_step_fn_rejects_bad_batches():
         step_fn((torch.zeros(4, 2, dtype=torch.long),))
 
 
-def test_bad_arguments():
-    generator, discriminator, g_opt, d_opt = _models()
+def test_bad_arguments(make_players):
+    generator, discriminator, g_opt, d_opt = make_players(latent_dim=LATENT, hidden=8, depth=1, lr=0.1)
     real, sampler = _real(), _sampler()
 
     def step(**overrides):

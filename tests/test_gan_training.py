@@ -7,24 +7,13 @@ from course_lib.data import InMemoryLoader, load_data
 from course_lib.gan_training import LOSSES, GANRun, generate, make_fid_fn, train_gan
 from course_lib.losses.wgan import gradient_penalty, wgan_critic_loss, wgan_generator_loss
 from course_lib.models.dcgan import DCGANDiscriminator, DCGANGenerator, wgan_critic
-from course_lib.models.mlp_gan import MLPDiscriminator, MLPGenerator
+from conftest import TanhMLPGenerator
 
 
-class TanhMLPGenerator(MLPGenerator):
-    """An MLP generator with outputs in [-1, 1], like the image generators."""
-
-    def forward(self, z):
-        return torch.tanh(super().forward(z))
-
-
-def _toy(seed=0, loss="ns", lr=1e-3):
-    torch.manual_seed(seed)
-    generator = TanhMLPGenerator(latent_dim=3, out_dim=2, hidden=16)
-    critic = MLPDiscriminator(2, hidden=16)
-    g_opt = torch.optim.Adam(generator.parameters(), lr)
-    d_opt = torch.optim.Adam(critic.parameters(), lr)
+def _toy(make_players, seed=0, loss="ns", lr=1e-3):
+    players = make_players(seed=seed, latent_dim=3, lr=lr, optimizer="adam", tanh=True)
     data = torch.rand(64, 2, generator=torch.Generator().manual_seed(1)) * 0.5
-    return generator, critic, g_opt, d_opt, InMemoryLoader(data, batch_size=8, seed=0)
+    return (*players, InMemoryLoader(data, batch_size=8, seed=0))
 
 
 def _params(module):
@@ -32,8 +21,8 @@ def _params(module):
 
 
 @pytest.mark.parametrize("loss", sorted(LOSSES))
-def test_every_named_loss_trains_and_logs_the_same_metrics(loss):
-    generator, critic, g_opt, d_opt, loader = _toy(loss=loss)
+def test_every_named_loss_trains_and_logs_the_same_metrics(loss, make_players):
+    generator, critic, g_opt, d_opt, loader = _toy(make_players, loss=loss)
     before = _params(generator)
     run = train_gan(generator, critic, g_opt, d_opt, loader, 4, loss=loss, log_every=1, progress=False,
                     clip=0.01 if loss == "wgan" else None)
@@ -46,15 +35,15 @@ def test_every_named_loss_trains_and_logs_the_same_metrics(loss):
         assert all(0.0 < p < 1.0 for p in run.history["d_real"])
 
 
-def test_wgan_clipping_clamps_the_critic_and_never_the_generator():
-    generator, critic, g_opt, d_opt, loader = _toy(loss="wgan", lr=0.5)
+def test_wgan_clipping_clamps_the_critic_and_never_the_generator(make_players):
+    generator, critic, g_opt, d_opt, loader = _toy(make_players, loss="wgan", lr=0.5)
     train_gan(generator, critic, g_opt, d_opt, loader, 3, loss="wgan", clip=0.01, n_critic=2, progress=False)
     assert max(p.abs().max().item() for p in critic.parameters()) <= 0.01 + 1e-12
     assert max(p.abs().max().item() for p in generator.parameters()) > 0.05
 
 
-def test_wgan_gp_adds_ten_times_the_gradient_penalty_by_default():
-    generator, critic, g_opt, d_opt, _ = _toy()
+def test_wgan_gp_adds_ten_times_the_gradient_penalty_by_default(make_players):
+    generator, critic, g_opt, d_opt, _ = _toy(make_players)
     real = torch.rand(8, 2) * 0.5
     z = torch.randn(8, 3)
     sampler = lambda n: z[:n]  # noqa: E731
@@ -73,18 +62,18 @@ def test_wgan_gp_adds_ten_times_the_gradient_penalty_by_default():
         seen.append(1)
         return wgan_critic_loss(real_scores, fake_scores)
 
-    generator, critic, g_opt, d_opt, loader = _toy()
+    generator, critic, g_opt, d_opt, loader = _toy(make_players)
     run_gp = train_gan(generator, critic, g_opt, d_opt, loader, 1, loss="wgan-gp", d_loss_fn=d_loss_fn,
                        log_every=1, progress=False)
-    generator, critic, g_opt, d_opt, loader = _toy()
+    generator, critic, g_opt, d_opt, loader = _toy(make_players)
     run_no = train_gan(generator, critic, g_opt, d_opt, loader, 1, loss="wgan-gp", gp_weight=0.0,
                        log_every=1, progress=False)
     assert seen, "a custom d_loss_fn replaces the named loss"
     assert run_gp.history["d_loss"][0] > run_no.history["d_loss"][0]
 
 
-def test_n_critic_splits_the_batch_into_one_chunk_per_critic_update():
-    generator, critic, g_opt, d_opt, loader = _toy()
+def test_n_critic_splits_the_batch_into_one_chunk_per_critic_update(make_players):
+    generator, critic, g_opt, d_opt, loader = _toy(make_players)
     sizes = []
     d_opt.register_step_pre_hook(lambda *_: sizes.append("d"))
     g_opt.register_step_pre_hook(lambda *_: sizes.append("g"))
@@ -92,8 +81,8 @@ def test_n_critic_splits_the_batch_into_one_chunk_per_critic_update():
     assert "".join(sizes) == "ddddgddddg"
 
 
-def test_samples_fid_and_ema_are_recorded_at_step_zero_every_n_steps_and_at_the_end():
-    generator, critic, g_opt, d_opt, loader = _toy()
+def test_samples_fid_and_ema_are_recorded_at_step_zero_every_n_steps_and_at_the_end(make_players):
+    generator, critic, g_opt, d_opt, loader = _toy(make_players)
     calls = []
 
     def fid_fn(g):
@@ -115,9 +104,9 @@ def test_samples_fid_and_ema_are_recorded_at_step_zero_every_n_steps_and_at_the_
     assert run.sample(3, ema=False).shape == (3, 2)
 
 
-def test_resume_from_a_checkpoint_reproduces_the_uninterrupted_run(tmp_path):
+def test_resume_from_a_checkpoint_reproduces_the_uninterrupted_run(tmp_path, make_players):
     def go(steps, path):
-        generator, critic, g_opt, d_opt, loader = _toy()
+        generator, critic, g_opt, d_opt, loader = _toy(make_players)
         run = train_gan(generator, critic, g_opt, d_opt, loader, steps, loss="wgan-gp", n_critic=2,
                         ema_decay=0.9, sample_every=2, fid_fn=lambda g: float(g.net[0].weight.detach().sum()),
                         fid_every=2, checkpoint_path=path, checkpoint_every=2, log_every=1, progress=False)
@@ -150,8 +139,8 @@ def test_dcgan_with_bfloat16_autocast_and_channels_last_runs_on_cpu():
     assert generator.net[0].weight.is_contiguous(memory_format=torch.channels_last)
 
 
-def test_bad_arguments_are_named():
-    generator, critic, g_opt, d_opt, loader = _toy()
+def test_bad_arguments_are_named(make_players):
+    generator, critic, g_opt, d_opt, loader = _toy(make_players)
     with pytest.raises(ValueError, match="loss"):
         train_gan(generator, critic, g_opt, d_opt, loader, 1, loss="wasserstein")
     with pytest.raises(ValueError, match="fid_fn and fid_every"):
@@ -197,7 +186,7 @@ def test_make_fid_fn_scores_real_digits_far_below_noise_and_repeats_exactly():
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
         make_fid_fn(test * 2 - 1)
     with pytest.raises(ValueError, match="shape"):
-        fid(TanhMLPGenerator(latent_dim=4, out_dim=2))
+        fid(TanhMLPGenerator(4, 2))
 
 
 def test_generate_restores_the_mode_and_maps_to_unit_range():
@@ -229,11 +218,11 @@ def test_notebook_08_finds_dcgan_checkpoints_written_by_train_gan(tmp_path, ema_
     assert samples.shape == (5, 1, 28, 28) and 0.0 <= samples.min() and samples.max() <= 1.0
 
 
-def test_reuse_fake_is_the_pytorch_examples_step_with_one_generator_forward():
+def test_reuse_fake_is_the_pytorch_examples_step_with_one_generator_forward(make_players):
     import torch.nn.functional as F
 
-    generator, critic, g_opt, d_opt, _ = _toy()
-    ref_g, ref_d, ref_g_opt, ref_d_opt, _ = _toy()
+    generator, critic, g_opt, d_opt, _ = _toy(make_players)
+    ref_g, ref_d, ref_g_opt, ref_d_opt, _ = _toy(make_players)
     real, z = torch.rand(8, 2), torch.randn(8, 3)
     calls = []
 
@@ -260,6 +249,6 @@ def test_reuse_fake_is_the_pytorch_examples_step_with_one_generator_forward():
 
     with pytest.raises(ValueError, match="reuse_fake"):
         adversarial_step(generator, critic, g_opt, d_opt, real, sampler, k=2, reuse_fake=True)
-    generator, critic, g_opt, d_opt, loader = _toy()
+    generator, critic, g_opt, d_opt, loader = _toy(make_players)
     with pytest.raises(ValueError, match="reuse_fake"):
         train_gan(generator, critic, g_opt, d_opt, loader, 1, n_critic=5, reuse_fake=True)

@@ -116,8 +116,6 @@ WRONG = "def kl(p, q):\n    return 3 * (torch.xlogy(p, p) - torch.xlogy(p, q)).s
      "g.assert_close = _o", "during kl"),
 ])
 def test_tampering_fails_with_what_was_tampered_with(notebook, answer, undo, message):
-    from course_lib import grading
-
     notebook.run(answer)
     try:
         with pytest.raises(AssertionError, match=message):

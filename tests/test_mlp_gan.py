@@ -45,21 +45,14 @@ def test_bad_arguments():
         MLPDiscriminator(2)(torch.randn(4, 3))
 
 
-def _players(seed=0, minibatch_std=False):
-    torch.manual_seed(seed)
-    g = MLPGenerator(2, 2, 16)
-    d = MLPDiscriminator(2, 16, minibatch_std=minibatch_std)
-    return g, d, torch.optim.SGD(g.parameters(), lr=0.05), torch.optim.SGD(d.parameters(), lr=0.05)
-
-
-def test_penalties_are_added_to_the_losses_and_reported():
-    g, d, g_opt, d_opt = _players()
+def test_penalties_are_added_to_the_losses_and_reported(make_players):
+    g, d, g_opt, d_opt = make_players()
     real = torch.randn(8, 2)
     z = torch.randn(2, 8, 2)
     calls = iter(z)
     metrics = adversarial_step(g, d, g_opt, d_opt, real, lambda n: next(calls),
                                d_penalty=lambda: torch.tensor(3.0), g_penalty=lambda: torch.tensor(5.0))
-    g2, d2, g_opt2, d_opt2 = _players()
+    g2, d2, g_opt2, d_opt2 = make_players()
     calls = iter(z)
     plain = adversarial_step(g2, d2, g_opt2, d_opt2, real, lambda n: next(calls))
     # constant penalties change the reported totals but not the gradients
@@ -69,8 +62,8 @@ def test_penalties_are_added_to_the_losses_and_reported():
         assert torch.allclose(a, b)
 
 
-def test_g_objective_replaces_the_generator_loss_with_d_frozen():
-    g, d, g_opt, d_opt = _players()
+def test_g_objective_replaces_the_generator_loss_with_d_frozen(make_players):
+    g, d, g_opt, d_opt = make_players()
     seen = {}
 
     def objective(real, fake):
@@ -89,8 +82,8 @@ def test_g_objective_replaces_the_generator_loss_with_d_frozen():
     assert metrics["g_loss"] == pytest.approx(seen["value"].item(), rel=1e-6)  # the objective is G's reported loss
 
 
-def test_bad_extras():
-    g, d, g_opt, d_opt = _players()
+def test_bad_extras(make_players):
+    g, d, g_opt, d_opt = make_players()
     with pytest.raises(TypeError, match="d_penalty"):
         adversarial_step(g, d, g_opt, d_opt, torch.randn(4, 2), lambda n: torch.randn(n, 2), d_penalty=1.0)
     with pytest.raises(ValueError, match="g_objective"):
@@ -100,12 +93,12 @@ def test_bad_extras():
         make_adversarial_step_fn(g, d, g_opt, d_opt, lambda n: torch.randn(n, 2), g_penalty="no")
 
 
-def test_all_tricks_train_and_resume_exactly(tmp_path):
+def test_all_tricks_train_and_resume_exactly(tmp_path, make_players):
     """A short run with every trick, interrupted and resumed, equals the uninterrupted run (CPU)."""
     data = torch.randn(512, 2, generator=torch.Generator().manual_seed(4)) + 2.0
 
     def run(path, stops):
-        g, d, g_opt, d_opt = _players(seed=1, minibatch_std=True)
+        g, d, g_opt, d_opt = make_players(seed=1, minibatch_std=True)
         hd = HistoricalAverage(d, 0.01).attach(d_opt)
         hg = HistoricalAverage(g, 0.01).attach(g_opt)
         step = make_adversarial_step_fn(
