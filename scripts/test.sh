@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
 # Set everything up, then run every test: course_lib unit tests, the graded-notebook
-# pipeline (nbgrader generate/autograde, leaks, mutants) and nbval on every solution notebook.
+# pipeline (nbgrader generate/autograde, leaks, mutants, cheats) and nbval on every solution notebook.
+#
+#   bash scripts/test.sh                 everything (what CI runs)
+#   bash scripts/test.sh unit            the course_lib unit tests alone (under a minute)
+#   bash scripts/test.sh notebook 03     one notebook's pipeline, mutants, cheats and nbval
+#   bash scripts/test.sh PYTEST-ARGS...  anything else goes to pytest as it is
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -18,7 +23,16 @@ export COURSE_BUDGET=fast PYTHONHASHSEED=0
 # first) trains from scratch, and nbval's execution of the same notebook (solutions/) resumes it.
 export COURSE_CHECKPOINT_DIR="$scratch/checkpoints"
 
+NOTEBOOK_TESTS=(tests/test_pipeline.py tests/test_mutants.py tests/test_autograde_limits.py)
+case "${1:-}" in
+  "") set -- tests solutions ;;
+  unit) shift; set -- tests "${NOTEBOOK_TESTS[@]/#/--ignore=}" "$@" ;;
+  notebook)
+    number=${2:?usage: scripts/test.sh notebook NN}; shift 2
+    export COURSE_ASSIGNMENTS=$number
+    set -- tests/test_pipeline.py tests/test_mutants.py solutions/"$number"_*/*.ipynb "$@" ;;
+esac
 # Not exec: the trap above removes the scratch folder when pytest is done.
-python -m pytest tests solutions -p no:cacheprovider \
+python -m pytest -p no:cacheprovider \
   --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
   --nbval-cell-timeout 600 "$@"
