@@ -19,18 +19,18 @@ export JUPYTER_RUNTIME_DIR="$scratch/jupyter-runtime" IPYTHONDIR="$scratch/ipyth
 export JUPYTER_PLATFORM_DIRS=1
 unset MPLBACKEND          # Agg here would make the notebooks' figure outputs vanish
 export COURSE_BUDGET=fast PYTHONHASHSEED=0
-# One folder of checkpoints for the whole run: the autograding of each solution (tests/, collected
-# first) trains from scratch, and nbval's execution of the same notebook (solutions/) resumes it.
+# One folder of checkpoints for the whole run: nbval's execution of each solution notebook
+# (solutions/, collected first) trains from scratch, and the autograder's runs (tests/) resume it.
 export COURSE_CHECKPOINT_DIR="$scratch/checkpoints"
 
 NOTEBOOK_TESTS=(tests/test_pipeline.py tests/test_mutants.py tests/test_autograde_limits.py)
 case "${1:-}" in
-  "") set -- tests solutions ;;
+  "") set -- solutions tests ;;
   unit) shift; set -- tests "${NOTEBOOK_TESTS[@]/#/--ignore=}" "$@" ;;
   notebook)
     number=${2:?usage: scripts/test.sh notebook NN}; shift 2
     export COURSE_ASSIGNMENTS=$number
-    set -- tests/test_pipeline.py tests/test_mutants.py solutions/"$number"_*/*.ipynb "$@" ;;
+    set -- solutions/"$number"_*/*.ipynb tests/test_pipeline.py tests/test_mutants.py "$@" ;;
 esac
 # Not exec: the trap above removes the scratch folder when pytest is done.
 python -m pytest -p no:cacheprovider \

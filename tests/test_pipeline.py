@@ -7,12 +7,13 @@
    metadata checks.
 (nbval's strict execution of the solutions is the fourth check: see scripts/test.sh.)
 
-One training run per notebook: the solution's autograding is the run that trains from
-scratch and writes its checkpoints to ``$COURSE_CHECKPOINT_DIR`` (one folder for the whole
-test session); the untouched student's autograding and nbval's execution of the solution
-(collected after this module) resume from them, so nbval also checks that a resumed notebook
-prints what a fresh one printed. Each assignment gets its own scratch course (its own
-gradebook), and two assignments are released and graded at once, one per CPU core.
+One training run per notebook: nbval's strict execution of each solution notebook
+(``solutions/``, collected before ``tests/`` by scripts/test.sh) trains from scratch and writes
+its checkpoints to ``$COURSE_CHECKPOINT_DIR``, one folder for the whole test session; the
+autograder's executions of the solution and of the untouched release resume from them (run on
+its own, this module trains once itself, in the solution's autograding). Each assignment gets
+its own scratch course (its own gradebook), and two assignments are released and graded at
+once, one per CPU core.
 """
 from __future__ import annotations
 
@@ -117,7 +118,7 @@ def _cheating_submission(release: Path, assignment: str, kind: str, course: Path
 def autograded(courses, tmp_path_factory):
     """Autograde two submissions of every notebook: the solution, and the untouched student release.
 
-    The solution goes first and trains from scratch; the untouched release resumes its checkpoints.
+    Both resume the checkpoints of nbval's run of the solution (or, without one, of the solution's autograding).
     """
     checkpoints = os.environ.get("COURSE_CHECKPOINT_DIR") or str(tmp_path_factory.mktemp("checkpoints"))
     def release(a):
