@@ -6,10 +6,17 @@ Visible and hidden tests compare a student's answer with a reference through
 *plausible mistakes* computed from the same inputs (a flipped sign, a missing 1/2, ...); a
 match names the mistake in the ``AssertionError``.
 
-Hidden tests start with ``kit = hidden_tests(globals())``, which
+Hidden tests start with::
 
-* loads this file afresh (so a patched ``course_lib.grading`` cannot hand the hidden tests a
-  no-op helper) and checks that the installed copy, the course's modules, ``torch``,
+    import importlib, course_lib.grading as _grading
+    _installed = dict(vars(_grading))  # course_lib.grading as the answers left it
+    kit = importlib.reload(_grading).hidden_tests(globals(), _installed)
+
+The reload runs this file again, so an attribute of ``course_lib.grading`` that an answer
+patched (``hidden_tests`` included) is genuine again; then ``hidden_tests``
+
+* loads this file afresh once more (its helpers are never the installed module's) and checks
+  that the installed copy, the course's modules, ``torch``,
   ``torch.testing``, ``math`` and ``builtins`` hold their genuine functions, and that every
   name the locked set-up cell bound (see :func:`protect`) still means what it meant;
 * calls the student's answers inside :meth:`HiddenTests.no_delegation`, where any code of
@@ -36,8 +43,9 @@ _COURSE_PREFIXES = tuple({str(Path(__file__).parent) + "/", str(COURSE_DIR) + "/
 # Code in these course_lib modules may run inside a graded call: it is plumbing, not a reference.
 DEFAULT_ALLOWED_MODULES = ("course_lib.grading", "course_lib._checks", "course_lib.budget", "course_lib.device")
 # What protect() recorded before any answer ran: {"names": {name: object},
-# "modules": {module name: {attribute: callable}}}. Hidden tests compare against it.
-_PROTECTED: dict[str, dict] = {}
+# "modules": {module name: {attribute: callable}}}. Hidden tests compare against it. Hidden tests
+# reload this module (a patched attribute is then genuine again): the record survives the reload.
+_PROTECTED: dict[str, dict] = globals().get("_PROTECTED", {})
 
 
 # --------------------------------------------------------------------------------------------
@@ -120,8 +128,9 @@ def protect(namespace: dict) -> None:
     _PROTECTED.clear()
     _PROTECTED["names"] = {name: value for name, value in namespace.items()
                            if not name.startswith("_") and name not in {"In", "Out", "exit", "quit", "get_ipython"}}
+    # course_lib.grading itself is checked against a fresh copy of its code instead (hidden tests reload it).
     _PROTECTED["modules"] = {module.__name__: {name: value for name, value in vars(module).items() if callable(value)}
-                             for module in _watched_modules()}
+                             for module in _watched_modules() if module.__name__ != __name__}
 
 
 def _code_signature(code: types.CodeType) -> tuple:
@@ -138,6 +147,20 @@ def _same_code(a, b) -> bool:
     return _code_signature(code_a) == _code_signature(code_b)
 
 
+def _same_binding(current, recorded) -> bool:
+    """The same object, or (after a hidden test reloaded a module) a function with the same code."""
+    if current is recorded:
+        return True
+    return (isinstance(current, types.FunctionType) and isinstance(recorded, types.FunctionType)
+            and current.__module__ == recorded.__module__ and _code_file(current) == _code_file(recorded)
+            and _same_code(current, recorded))
+
+
+def _code_file(value) -> str | None:
+    code = getattr(value, "__code__", None)
+    return code.co_filename if isinstance(code, types.CodeType) else None
+
+
 def _load_fresh_grading() -> types.ModuleType:
     spec = importlib.util.spec_from_file_location("course_lib._grading_fresh", COURSE_DIR / "grading.py")
     module = importlib.util.module_from_spec(spec)
@@ -148,30 +171,36 @@ def _load_fresh_grading() -> types.ModuleType:
 def _watched_modules() -> list[types.ModuleType]:
     names = ["builtins", "math", "torch", "torch.testing", "torch.testing._comparison", "torch.nn.functional",
              "torch.distributions", "numpy", "numpy.testing", "scipy.linalg", "scipy.optimize"]
-    names += [name for name in sys.modules if name == "course_lib" or name.startswith("course_lib.")]
+    names += [name for name in sys.modules
+              if (name == "course_lib" or name.startswith("course_lib.")) and name != "course_lib._grading_fresh"]
     return [sys.modules[name] for name in names if isinstance(sys.modules.get(name), types.ModuleType)]
 
 
-def tampering_report(namespace: dict | None = None) -> list[str]:
+def tampering_report(namespace: dict | None = None, installed: dict | None = None) -> list[str]:
     """What was tampered with: patched attributes of course or library modules, rebound set-up names.
 
-    Empty when everything is genuine. Hidden tests call it through :func:`hidden_tests`.
+    ``installed``: the attributes of ``course_lib.grading`` to check (default: the module's own,
+    as it is now). Empty when everything is genuine. Hidden tests call it through :func:`hidden_tests`.
     """
     problems: list[str] = []
     fresh = _load_fresh_grading()
-    installed = sys.modules.get("course_lib.grading")
-    if not isinstance(installed, types.ModuleType):
+    if installed is None:
+        module = sys.modules.get("course_lib.grading")
+        installed = vars(module) if isinstance(module, types.ModuleType) else None
+    if installed is None:
         problems.append("sys.modules['course_lib.grading'] was replaced")
     else:
         for name, value in vars(fresh).items():
             if name.startswith("__") or name == "_PROTECTED":
                 continue
-            current = getattr(installed, name, None)
+            current = installed.get(name)
             if isinstance(value, types.FunctionType):
                 if not isinstance(current, types.FunctionType) or not _same_code(current, value):
                     problems.append(f"course_lib.grading.{name} was replaced")
             elif isinstance(value, types.ModuleType) and current is not sys.modules.get(value.__name__, value):
                 problems.append(f"course_lib.grading.{name} (the module {value.__name__}) was replaced")
+            elif isinstance(value, type) and not isinstance(current, type):
+                problems.append(f"course_lib.grading.{name} (a class) was replaced")
             elif isinstance(value, type):
                 for attr, method in vars(value).items():
                     if isinstance(method, types.FunctionType) and not _same_code(vars(current).get(attr), method):
@@ -181,7 +210,9 @@ def tampering_report(namespace: dict | None = None) -> list[str]:
         if module is None:
             continue
         for name, value in attributes.items():
-            if vars(module).get(name) is not value:
+            current = vars(module).get(name)
+            # IPython rebinds builtins.input to a new bound method before every cell: equal, not identical.
+            if current is not value and not (isinstance(value, types.MethodType) and current == value):
                 problems.append(f"{module_name}.{name} was replaced")
     if torch.allclose is not torch._C._VariableFunctions.allclose:
         problems.append("torch.allclose was replaced")
@@ -192,14 +223,15 @@ def tampering_report(namespace: dict | None = None) -> list[str]:
         for name, value in _PROTECTED.get("names", {}).items():
             if name not in namespace:
                 problems.append(f"the set-up name {name!r} was deleted")
-            elif namespace[name] is not value:
+            elif not _same_binding(namespace[name], value):
                 problems.append(f"the set-up name {name!r} was rebound")
     return problems
 
 
-def check_untampered(namespace: dict | None = None, *, what: str = "the test helpers") -> None:
+def check_untampered(namespace: dict | None = None, *, what: str = "the test helpers",
+                     installed: dict | None = None) -> None:
     """Raise :class:`TamperingError` naming what was tampered with, if anything was."""
-    problems = tampering_report(namespace)
+    problems = tampering_report(namespace, installed)
     problems = list(dict.fromkeys(problems))
     if problems:
         shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
@@ -330,18 +362,23 @@ class HiddenTests:
         return obj
 
 
-def hidden_tests(namespace: dict) -> HiddenTests:
+def hidden_tests(namespace: dict, installed: dict | None = None) -> HiddenTests:
     """Start a hidden test: load the helpers afresh, check nothing was tampered with, return them.
 
-    Usage in a hidden test cell::
+    Usage in a hidden test cell (the reload undoes a patched ``course_lib.grading``; the copy
+    taken before it says what was patched)::
 
-        kit = hidden_tests(globals())
+        import importlib, course_lib.grading as _grading
+        _installed = dict(vars(_grading))
+        kit = importlib.reload(_grading).hidden_tests(globals(), _installed)
         answer = kit.call(kl_divergence, p, q, what="kl_divergence")
         kit.assert_close(answer, reference.kl_discrete(p, q), what="kl_divergence", mistakes=...)
     """
     if not isinstance(namespace, dict):
         raise TypeError(f"namespace must be the notebook's globals() dict, got {type(namespace).__name__}")
+    if installed is not None and not isinstance(installed, dict):
+        raise TypeError(f"installed must be a dict of course_lib.grading's attributes, got {type(installed).__name__}")
     fresh = _load_fresh_grading()
     fresh._PROTECTED = _PROTECTED
-    fresh.check_untampered(namespace)
+    fresh.check_untampered(namespace, installed=installed)
     return HiddenTests(fresh, namespace)

@@ -60,8 +60,9 @@ protect(globals())
 """
 ANSWER = "def kl(p, q):\n    return (torch.xlogy(p, p) - torch.xlogy(p, q)).sum(-1)"
 HIDDEN = """
-from course_lib.grading import hidden_tests
-kit = hidden_tests(globals())
+import importlib, course_lib.grading as _grading
+_installed = dict(vars(_grading))
+kit = importlib.reload(_grading).hidden_tests(globals(), _installed)
 p, q = torch.tensor([0.5, 0.5]), torch.tensor([0.25, 0.75])
 kit.assert_close(kit.call(kl, p, q, what="kl"), reference.kl_discrete(p, q), what="kl")
 """
@@ -114,6 +115,13 @@ WRONG = "def kl(p, q):\n    return 3 * (torch.xlogy(p, p) - torch.xlogy(p, q)).s
     ("import course_lib.grading as g\n_o = g.assert_close\n" + WRONG
      + "def kl(p, q, _k=kl):\n    g.assert_close = lambda *a, **k: None\n    return _k(p, q)",
      "g.assert_close = _o", "during kl"),
+    ("import course_lib.grading as g, torch.testing\n_o = g.hidden_tests\n" + WRONG
+     + "class Kit:\n    assert_close = staticmethod(lambda *a, **k: None)\n"
+     + "    def call(self, fn, *a, what='', allow=(), **k):\n        return fn(*a, **k)\n"
+     + "g.hidden_tests = lambda namespace: Kit()\n_t = torch.testing.assert_close\n"
+     + "torch.testing.assert_close = lambda *a, **k: None",
+     "g.hidden_tests = _o\ntorch.testing.assert_close = _t", "course_lib.grading.hidden_tests was replaced"),
+
 ])
 def test_tampering_fails_with_what_was_tampered_with(notebook, answer, undo, message):
     notebook.run(answer)
@@ -126,6 +134,12 @@ def test_tampering_fails_with_what_was_tampered_with(notebook, answer, undo, mes
         notebook.run("from course_lib.grading import assert_close")
     notebook.run(ANSWER)
     notebook.run(HIDDEN)  # everything restored: the honest answer passes again
+
+
+def test_importing_a_helper_again_after_a_hidden_test_is_no_tampering(notebook):
+    notebook.run(HIDDEN)  # reloads course_lib.grading: its functions are new objects
+    notebook.run("from course_lib.grading import assert_close")
+    notebook.run(HIDDEN)
 
 
 def test_a_subclass_or_a_wrapper_of_a_reference_model_fails():
