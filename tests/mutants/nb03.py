@@ -5,6 +5,10 @@ KL_LINE = "terms = torch.xlogy(p, p) - torch.xlogy(p, q)"
 D_LINE = "return torch.where(total > 0, p_data / total, 0.5)"
 V_LINE = "return (torch.xlogy(p_data, d) + torch.xlogy(p_g, 1.0 - d)).sum(dim=-1)"
 JSD_LINE = "return 0.5 * kl_divergence(p, m) + 0.5 * kl_divergence(q, m)"
+LINES_OVERLAP = "overlap = max(0.0, 1.0 - abs(shift)) if theta == 0 else 0.0"
+LINES_KL = "kl = 0.0 if theta == 0 and shift == 0 else math.inf"
+LINES_JSD = "jsd = math.log(2) * (1.0 - overlap)"
+LINES_W1 = "w1 = math.hypot(theta, shift)"
 
 ASSIGNMENT = "03_optimal_discriminator_jsd"
 
@@ -67,14 +71,27 @@ MUTANTS = [
     Mutant("js_divergence", "test_js_divergence", "m = 0.5 * (p + q)", "m = p + q", "p + q is not"),
     Mutant("js_divergence", "test_js_divergence", JSD_LINE,
            "return 0.5 * kl_divergence(p, m)", "differs from the reference"),
-    # parallel lines
-    Mutant("parallel_lines", "test_parallel_lines", '"jsd": math.log(2)', '"jsd": 2 * math.log(2)',
+    # parallel lines (and segments that partly overlap)
+    Mutant("parallel_lines", "test_parallel_lines", LINES_JSD, "jsd = 2 * math.log(2) * (1.0 - overlap)",
            "the 1/2 factors are missing"),
-    Mutant("parallel_lines", "test_parallel_lines", '"jsd": math.log(2)', '"jsd": math.log2(2)', "log base 2"),
-    Mutant("parallel_lines", "test_parallel_lines", '"jsd": math.log(2)', '"jsd": math.log(2) * min(abs(theta), 1.0)',
-           "does not depend on how far apart"),
-    Mutant("parallel_lines", "test_parallel_lines", '"w1": abs(theta)', '"w1": theta', "never negative"),
-    Mutant("parallel_lines", "test_parallel_lines", '"w1": abs(theta)', '"w1": theta ** 2', "not theta^2"),
-    Mutant("parallel_lines", "test_parallel_lines", '"kl": math.inf', '"kl": 1e10', "is +inf"),
-    Mutant("parallel_lines", "test_parallel_lines", "if theta == 0:", "if False:", "at theta = 0"),
+    Mutant("parallel_lines", "test_parallel_lines", LINES_JSD, "jsd = math.log2(2) * (1.0 - overlap)", "log base 2"),
+    Mutant("parallel_lines", "test_parallel_lines", LINES_JSD, "jsd = math.log(2)",
+           "the JSD depends on how much the segments overlap"),
+    Mutant("parallel_lines", "test_parallel_lines", LINES_OVERLAP, "overlap = max(0.0, 1.0 - abs(shift))",
+           "the segments lie on different lines"),
+    Mutant("parallel_lines", "test_parallel_lines", LINES_OVERLAP,
+           "overlap = (1.0 - abs(shift)) if theta == 0 else 0.0", "never above log 2"),
+    Mutant("parallel_lines", "test_parallel_lines", LINES_OVERLAP,
+           "overlap = max(0.0, 1.0 - shift) if theta == 0 else 0.0", "the JSD is never negative"),
+    Mutant("parallel_lines", "test_parallel_lines", LINES_W1, "w1 = abs(theta) + abs(shift)", "not by |dx| + |dy|"),
+    Mutant("parallel_lines", "test_parallel_lines", LINES_W1, "w1 = abs(theta)", "not the horizontal gap"),
+    Mutant("parallel_lines", "test_parallel_lines", LINES_W1, "w1 = theta ** 2 + shift ** 2", "not its square"),
+    Mutant("parallel_lines", "test_parallel_lines", LINES_W1, "w1 = theta + shift", "W1 is a distance"),
+    Mutant("parallel_lines", "test_parallel_lines", LINES_W1, "w1 = math.log(2) * (1.0 - overlap)", "not the JSD"),
+    Mutant("parallel_lines", "test_parallel_lines", LINES_KL, "kl = 0.0 if theta == 0 and shift == 0 else 1e10",
+           "is +inf"),
+    Mutant("parallel_lines", "test_parallel_lines", LINES_KL, "kl = 0.0 if theta == 0 else math.inf",
+           "A partial overlap is not enough"),
+    Mutant("parallel_lines", "test_parallel_lines", LINES_KL, "kl = math.inf", "the two distributions are equal"),
+    Mutant("parallel_lines", "test_parallel_lines", LINES_KL, "kl = math.log(2) * (1.0 - overlap)", "is +inf"),
 ]

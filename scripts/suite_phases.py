@@ -1,0 +1,47 @@
+"""Where the test suite's time goes, phase by phase, from a pytest JUnit XML report.
+
+    bash scripts/test.sh --junitxml=build/suite.xml
+    .venv/bin/python scripts/suite_phases.py build/suite.xml
+
+Each test case's time (set-up, call and tear-down, so a module fixture counts in the test that
+first needs it) goes to one phase: nbval (solutions/), pipeline (release, leaks, autograding),
+mutants and cheats, faulty submissions, or the unit tests. Prints a Markdown table.
+"""
+from __future__ import annotations
+
+import sys
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+
+PHASES = [
+    ("nbval: strict execution of the solution notebooks (the one training run)", ("solutions.",)),
+    ("pipeline: release, leaks, metadata, autograding (resumed)", ("tests.test_pipeline",)),
+    ("mutants and cheats (one kernel per notebook)", ("tests.test_mutants",)),
+    ("faulty submissions under the real autograder", ("tests.test_autograde_limits",)),
+]
+
+
+def phase_of(classname: str) -> str:
+    for name, prefixes in PHASES:
+        if classname.startswith(prefixes):
+            return name
+    return "unit tests of course_lib"
+
+
+def main(path: str) -> None:
+    seconds, counts = defaultdict(float), defaultdict(int)
+    for case in ET.parse(path).getroot().iter("testcase"):
+        phase = phase_of(case.get("classname", ""))
+        seconds[phase] += float(case.get("time", 0))
+        counts[phase] += 1
+    print("| phase | tests | seconds |\n|---|---|---|")
+    for phase in ["unit tests of course_lib"] + [name for name, _ in PHASES]:
+        if counts[phase]:
+            print(f"| {phase} | {counts[phase]} | {seconds[phase]:.0f} |")
+    print(f"| **all** | {sum(counts.values())} | {sum(seconds.values()):.0f} |")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    main(sys.argv[1])
