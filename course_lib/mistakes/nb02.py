@@ -9,13 +9,14 @@ out the right one.
 from __future__ import annotations
 
 import math
+from typing import Any, Callable
 
 import torch
 
 from course_lib.losses import gan as _gan
 from course_lib.mode_metrics import mode_coverage as _mode_coverage
 
-__all__ = ["discriminator_loss", "generator_losses", "mode_stats"]
+__all__ = ["discriminator_loss", "generator_losses", "algorithm1_step", "mode_stats"]
 
 
 def _fake_term(fake_logits: torch.Tensor) -> torch.Tensor:
@@ -79,11 +80,34 @@ def generator_losses(fake_logits: torch.Tensor) -> dict[str, dict[str, torch.Ten
             "sum over the batch: the loss is a mean": n * saturating,
         },
         "nonsaturating": {
-            "this is the saturating loss log(1 - D(G(z))); the non-saturating one asked for is -log D(G(z))": saturating,
+            "this is the saturating loss log(1 - D(G(z))); the non-saturating one asked for is -log D(G(z))":
+                saturating,
             "the sign: the non-saturating loss is -log D(G(z)), a positive number": -nonsaturating,
             "the targets: G wants its fakes labelled real (target 1), this is BCE with target 0": -saturating,
             "sum over the batch: the loss is a mean": n * nonsaturating,
         },
+    }
+
+
+def algorithm1_step(run: Callable[..., Any]) -> dict[str, Any]:
+    """Mistakes of ``algorithm1_step``.
+
+    ``run(**options)`` replays the test's players, batches and noise through the course's step
+    (``course_lib.adversarial.adversarial_step``) and returns what the test compares. Besides
+    ``adversarial_step``'s own options it takes ``zero_g_grads``/``zero_d_grads`` (default True):
+    False makes that player's optimiser keep its gradients instead of zeroing them.
+    """
+    return {
+        "the generator step uses the saturating loss log(1 - D(G(z))); use the non-saturating -log D(G(z))":
+            run(g_loss_fn=_gan.generator_loss_saturating),
+        "the discriminator's labels are flipped (real logits must get target 1, fake logits target 0)":
+            run(d_loss_fn=lambda real_logits, fake_logits: _gan.discriminator_loss(fake_logits, real_logits)),
+        "the generator's loss has the wrong sign: G minimises -log D(G(z))":
+            run(g_loss_fn=lambda fake_logits: -_gan.generator_loss_nonsaturating(fake_logits)),
+        "g_opt.zero_grad() is missing: G's gradients from the previous call were added to this step's "
+        "(start the G step with g_opt.zero_grad())": run(zero_g_grads=False),
+        "d_opt.zero_grad() is missing: D's gradients from its previous step were added to this one's "
+        "(start every D step with d_opt.zero_grad())": run(zero_d_grads=False),
     }
 
 

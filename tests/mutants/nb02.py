@@ -75,6 +75,11 @@ MUTANTS = [
     Mutant("algorithm1_step", "test_algorithm1_step",
            'return {"d_loss": sum(d_losses) / len(d_losses), "g_loss": g_loss.item()}',
            'return {"d_loss": sum(d_losses), "g_loss": g_loss.item()}', "the mean of the k discriminator losses"),
+    # A missing zero_grad shows only from the second call on: the test calls the step twice in a row.
+    Mutant("algorithm1_step", "test_algorithm1_step", "g_opt.zero_grad(set_to_none=True)", "pass",
+           "g_opt.zero_grad() is missing"),
+    Mutant("algorithm1_step", "test_algorithm1_step", "d_opt.zero_grad(set_to_none=True)", "pass",
+           "d_opt.zero_grad() is missing"),
     # Exercise 4: modes covered
     Mutant("mode_stats", "test_mode_stats", HQ_LINE, "high_quality = nearest_distance < 3 * std**2",
            "not 3 * std**2"),
