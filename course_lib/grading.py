@@ -128,6 +128,9 @@ def protect(namespace: dict) -> None:
     _PROTECTED.clear()
     _PROTECTED["names"] = {name: value for name, value in namespace.items()
                            if not name.startswith("_") and name not in {"In", "Out", "exit", "quit", "get_ipython"}}
+    # What each set-up function computes: an answer could keep the object and swap its __code__.
+    _PROTECTED["code"] = {name: _code_signature(value.__code__) for name, value in _PROTECTED["names"].items()
+                          if isinstance(value, types.FunctionType)}
     # course_lib.grading itself is checked against a fresh copy of its code instead (hidden tests reload it).
     _PROTECTED["modules"] = {module.__name__: {name: value for name, value in vars(module).items() if callable(value)}
                              for module in _watched_modules() if module.__name__ != __name__}
@@ -169,7 +172,7 @@ def _load_fresh_grading() -> types.ModuleType:
 
 
 def _watched_modules() -> list[types.ModuleType]:
-    names = ["builtins", "math", "torch", "torch.testing", "torch.testing._comparison", "torch.nn.functional",
+    names = ["builtins", "importlib", "math", "torch", "torch.testing", "torch.testing._comparison", "torch.nn.functional",
              "torch.distributions", "numpy", "numpy.testing", "scipy.linalg", "scipy.optimize"]
     names += [name for name in sys.modules
               if (name == "course_lib" or name.startswith("course_lib.")) and name != "course_lib._grading_fresh"]
@@ -225,6 +228,9 @@ def tampering_report(namespace: dict | None = None, installed: dict | None = Non
                 problems.append(f"the set-up name {name!r} was deleted")
             elif not _same_binding(namespace[name], value):
                 problems.append(f"the set-up name {name!r} was rebound")
+            elif name in _PROTECTED.get("code", {}) and (
+                    _code_signature(namespace[name].__code__) != _PROTECTED["code"][name]):
+                problems.append(f"the code of the set-up function {name!r} was replaced")
     return problems
 
 
