@@ -62,6 +62,14 @@ MUTANTS = [
     Mutant("generator", "test_generator", G_FORWARD, "return self.net(z)", "Reshape z"),
     Mutant("generator", "test_generator", "nn.BatchNorm2d(2 * width),",
            "nn.BatchNorm2d(2 * width, momentum=0.5),", "eval mode"),
+    # BatchNorm without its learned scale and shift: named before the reference's weights are loaded.
+    Mutant("generator", "test_generator", "nn.BatchNorm2d(4 * width),", "nn.BatchNorm2d(4 * width, affine=False),",
+           "batch norm 1 has no learned scale and shift (gamma, beta): keep nn.BatchNorm2d's default affine=True"),
+    Mutant("generator", "test_generator", "nn.BatchNorm2d(2 * width),",
+           "nn.BatchNorm2d(2 * width, track_running_stats=False),",
+           "keeps no running statistics: keep nn.BatchNorm2d's default track_running_stats=True"),
+    Mutant("generator", "test_generator", "nn.BatchNorm2d(2 * width),", "nn.BatchNorm2d(4 * width),",
+           "batch norm 2 normalises 32 channels, but the convolution before it has 16"),
     # Exercise 3: the discriminator
     Mutant("discriminator", "test_discriminator", D_ACT_1, "nn.BatchNorm2d(width), nn.LeakyReLU(0.2),",
            "batch norm in D's first layer"),
@@ -77,6 +85,9 @@ MUTANTS = [
            "no pooling"),
     Mutant("discriminator", "test_discriminator", D_SECOND, "nn.Conv2d(width, 2 * width, 4, 2, 1)", "bias=False"),
     Mutant("discriminator", "test_discriminator", D_FORWARD, "return -self.net(x).flatten()", "negated logits"),
+    Mutant("discriminator", "test_discriminator", "nn.BatchNorm2d(2 * width),",
+           "nn.BatchNorm2d(2 * width, affine=False),",
+           "D: batch norm 1 has no learned scale and shift (gamma, beta): keep nn.BatchNorm2d's default affine=True"),
     # Exercise 4: the DCGAN initialisation
     Mutant("dcgan_init", "test_dcgan_init", INIT_CONV, "nn.init.normal_(module.weight, mean=0.0, std=0.2)", "not 0.2"),
     Mutant("dcgan_init", "test_dcgan_init", INIT_CONV, "nn.init.normal_(module.weight)", "defaults to std=1"),
