@@ -20,19 +20,30 @@ export JUPYTER_PLATFORM_DIRS=1
 unset MPLBACKEND          # Agg here would make the notebooks' figure outputs vanish
 export COURSE_BUDGET=fast PYTHONHASHSEED=0
 # One folder of checkpoints for the whole run: nbval's execution of each solution notebook
-# (solutions/, collected first) trains from scratch, and the autograder's runs (tests/) resume it.
+# (phase 1 below) trains it from scratch, and the autograder's runs (phase 2) resume it.
 export COURSE_CHECKPOINT_DIR="$scratch/checkpoints"
 
-NOTEBOOK_TESTS=(tests/test_pipeline.py tests/test_mutants.py tests/test_autograde_limits.py)
+PYTEST=(python -m pytest -p no:cacheprovider --nbval --nbval-current-env
+        --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 600)
+# Two processes, one per core; what must share a process stays together (conftest.py).
+PARALLEL=(-n 2 --dist loadgroup)
+
+# Two phases: (1) nbval trains every notebook once, beside the unit tests, mutants and cheats;
+# (2) the nbgrader pipeline, whose autograding resumes the checkpoints of (1).
+two_phases() {  # $1: the nbval notebooks; $2...: what else phase 1 runs
+  local notebooks=$1 first=0 second=0; shift
+  "${PYTEST[@]}" "${PARALLEL[@]}" $notebooks "$@" --ignore=tests/test_pipeline.py || first=$?
+  "${PYTEST[@]}" tests/test_pipeline.py || second=$?
+  return $(( first > second ? first : second ))
+}
+
 case "${1:-}" in
-  "") set -- solutions tests ;;
-  unit) shift; set -- tests "${NOTEBOOK_TESTS[@]/#/--ignore=}" "$@" ;;
+  "") two_phases solutions tests ;;
+  unit) shift; "${PYTEST[@]}" "${PARALLEL[@]}" tests --ignore=tests/test_pipeline.py \
+          --ignore=tests/test_mutants.py --ignore=tests/test_autograde_limits.py "$@" ;;
   notebook)
     number=${2:?usage: scripts/test.sh notebook NN}; shift 2
     export COURSE_ASSIGNMENTS=$number
-    set -- solutions/"$number"_*/*.ipynb tests/test_pipeline.py tests/test_mutants.py "$@" ;;
+    two_phases "$(echo solutions/"$number"_*/*.ipynb)" tests/test_mutants.py "$@" ;;
+  *) "${PYTEST[@]}" "$@" ;;
 esac
-# Not exec: the trap above removes the scratch folder when pytest is done.
-python -m pytest -p no:cacheprovider \
-  --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
-  --nbval-cell-timeout 600 "$@"

@@ -8,7 +8,7 @@
 (nbval's strict execution of the solutions is the fourth check: see scripts/test.sh.)
 
 One training run per notebook: nbval's strict execution of each solution notebook
-(``solutions/``, collected before ``tests/`` by scripts/test.sh) trains from scratch and writes
+(``solutions/``, run before this module by scripts/test.sh) trains from scratch and writes
 its checkpoints to ``$COURSE_CHECKPOINT_DIR``, one folder for the whole test session; the
 autograder's executions of the solution and of the untouched release resume from them (run on
 its own, this module trains once itself, in the solution's autograding). Each assignment gets
