@@ -335,11 +335,24 @@ def check_not_reference(obj, what: str) -> None:
 
 
 class HiddenTests:
-    """What a hidden test cell uses: fresh helpers and guarded calls of the student's answers."""
+    """What a hidden test cell uses: fresh helpers and guarded calls of the student's answers.
+
+    Read-only: an answer cannot swap its helpers, and a guarded call that rebinds the notebook's
+    name for the kit (``kit = ...``) fails the part.
+    """
+
+    __slots__ = ("_module", "_namespace")
 
     def __init__(self, module: types.ModuleType, namespace: dict):
-        self._module, self._namespace = module, namespace
-        self.assert_close: Callable[..., None] = module.assert_close
+        object.__setattr__(self, "_module", module)
+        object.__setattr__(self, "_namespace", namespace)
+
+    def __setattr__(self, name, value):
+        raise TamperingError(f"tampering with the test helpers: the hidden tests' kit is read-only (set {name!r})")
+
+    def assert_close(self, actual, expected, **kwargs) -> None:
+        """:func:`assert_close` of a fresh copy of this module."""
+        self._module.assert_close(actual, expected, **kwargs)
 
     def check_untampered(self, what: str = "the test helpers") -> None:
         self._module.check_untampered(self._namespace, what=what)
@@ -347,8 +360,13 @@ class HiddenTests:
     @contextlib.contextmanager
     def no_delegation(self, what: str, allow: Iterable = ()):
         """The student's code inside this block may not run the course's reference code."""
+        names = [name for name, value in self._namespace.items() if value is self]
         with self._module.no_delegation(what, allow):
             yield
+        moved = [name for name in names if self._namespace.get(name) is not self]
+        if moved:
+            raise TamperingError(f"tampering with the test helpers (during {what}): the name {moved[0]!r} of the "
+                                 "hidden tests' kit was rebound; this part scores zero.")
         self.check_untampered(f"the test helpers (during {what})")
 
     def call(self, fn: Callable, *args, what: str, allow: Iterable = (), **kwargs):

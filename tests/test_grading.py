@@ -119,6 +119,10 @@ WRONG = "def kl(p, q):\n    return 3 * (torch.xlogy(p, p) - torch.xlogy(p, q)).s
     ("import course_lib.grading as g\n_o = g.assert_close\n" + WRONG
      + "def kl(p, q, _k=kl):\n    g.assert_close = lambda *a, **k: None\n    return _k(p, q)",
      "g.assert_close = _o", "during kl"),
+    ("import builtins\n" + WRONG.replace("return 3", "globals()['kit'] = None\n    return 3"), "",
+     "the name 'kit' of the hidden tests' kit was rebound"),
+    ("import builtins\n" + WRONG.replace("return 3", "kit.assert_close = print\n    return 3"), "",
+     "the hidden tests' kit is read-only"),
     ("import course_lib.grading as g, torch.testing\n_o = g.hidden_tests\n" + WRONG
      + "class Kit:\n    assert_close = staticmethod(lambda *a, **k: None)\n"
      + "    def call(self, fn, *a, what='', allow=(), **k):\n        return fn(*a, **k)\n"
