@@ -6,6 +6,7 @@ PARZEN_NORM = "log_norm = -math.log(n) - 0.5 * d * math.log(2 * math.pi * sigma*
 PARZEN_KERNEL = "log_kernels = -sq_dist / (2 * sigma**2)"
 IS_KL = "kl = (torch.xlogy(part, part) - torch.xlogy(part, marginal)).sum(dim=1)"
 IS_APPEND = "scores.append(kl.mean().exp())"
+IS_PARTS = "parts = [probs[i * n // splits:(i + 1) * n // splits] for i in range(splits)]"
 STATS_SIGMA = "sigma = centred.T @ centred / (features.shape[0] - 1)"
 FID_SQRTM = "covmean = scipy.linalg.sqrtm(s1 @ s2)"
 RADII_DIAGONAL = 'distances.fill_diagonal_(float("inf"))'
@@ -50,6 +51,10 @@ MUTANTS = [
            "marginal = part.mean(dim=1, keepdim=True)", "over images (dimension 0), not over classes"),
     Mutant("inception_score", "test_inception_score", "return scores.mean(), scores.std(correction=0)",
            "return scores.mean(), scores.std()", "population standard deviation"),
+    Mutant("inception_score", "test_inception_score", IS_PARTS, "parts = torch.tensor_split(probs, splits)",
+           "torch.tensor_split and torch.chunk cut elsewhere"),
+    Mutant("inception_score", "test_inception_score", IS_PARTS, "parts = torch.chunk(probs, splits)",
+           "part i holds rows i*N//splits to (i+1)*N//splits"),
     # Gaussian statistics
     Mutant("gaussian_statistics", "test_gaussian_statistics", STATS_SIGMA,
            "sigma = centred.T @ centred / features.shape[0]", "divide by N - 1, not N"),
@@ -88,6 +93,8 @@ MUTANTS = [
            "return distances.kthvalue(k + 1, dim=1).values", "off by one"),
     Mutant("knn_radii", "test_knn_radii", "distances = torch.cdist(features, features)",
            "distances = torch.cdist(features, features) ** 2", "not its square"),
+    Mutant("knn_radii", "test_knn_radii", RADII_DIAGONAL, 'distances[distances == 0] = float("inf")',
+           "only the point itself is excluded: a duplicate of a point is another point of the set"),
     # precision and recall
     Mutant("precision_recall", "test_precision_recall", "return precision.item(), recall.item()",
            "return recall.item(), precision.item()", "precision and recall are swapped"),
