@@ -26,7 +26,7 @@ export COURSE_CHECKPOINT_DIR="$scratch/checkpoints"
 PYTEST=(python -m pytest -p no:cacheprovider --nbval --nbval-current-env
         --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 600)
 # Two processes, one per core; what must share a process stays together (conftest.py).
-PARALLEL=(-n 2 --dist loadgroup)
+PARALLEL=(-n 2 --dist loadscope)
 
 # Two phases: (1) nbval trains every notebook once, beside the unit tests, mutants and cheats;
 # (2) the nbgrader pipeline, whose autograding resumes the checkpoints of (1).

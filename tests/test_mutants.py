@@ -51,8 +51,7 @@ def test_every_notebook_has_cheats_of_every_kind():
             assert any(c.kind == kind for c in cheats), f"{assignment}: no {kind} cheat"
 
 
-@pytest.mark.parametrize("assignment", [pytest.param(a, marks=pytest.mark.xdist_group(f"mutants-{a}"))
-                                        for a in ASSIGNMENTS])
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_mutants_and_cheats_are_caught_with_helpful_messages(assignment):
     nb = read(solution_path(assignment))
     first_code = next(c for c in nb.cells if c.cell_type == "code")
