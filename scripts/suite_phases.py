@@ -1,7 +1,9 @@
-"""Where the test suite's time goes, phase by phase, from a pytest JUnit XML report.
+"""Where the test suite's time goes, phase by phase, from the test command's JUnit XML reports.
 
-    bash scripts/test.sh --junitxml=build/suite.xml
-    .venv/bin/python scripts/suite_phases.py build/suite.xml
+    SUITE_REPORTS=build bash scripts/test.sh
+    .venv/bin/python scripts/suite_phases.py build/phase1.xml build/phase2.xml
+
+The first phase runs on two workers, so its seconds add up the time of both.
 
 Each test case's time (set-up, call and tear-down, so a module fixture counts in the test that
 first needs it) goes to one phase: nbval (solutions/), pipeline (release, leaks, autograding),
@@ -28,9 +30,10 @@ def phase_of(classname: str) -> str:
     return "unit tests of course_lib"
 
 
-def main(path: str) -> None:
+def main(paths: list[str]) -> None:
     seconds, counts = defaultdict(float), defaultdict(int)
-    for case in ET.parse(path).getroot().iter("testcase"):
+    cases = [case for path in paths for case in ET.parse(path).getroot().iter("testcase")]
+    for case in cases:
         phase = phase_of(case.get("classname", ""))
         seconds[phase] += float(case.get("time", 0))
         counts[phase] += 1
@@ -42,6 +45,6 @@ def main(path: str) -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
+    if len(sys.argv) < 2:
         sys.exit(__doc__)
-    main(sys.argv[1])
+    main(sys.argv[1:])

@@ -30,10 +30,13 @@ PARALLEL=(-n 2 --dist loadscope)
 
 # Two phases: (1) nbval trains every notebook once, beside the unit tests, mutants and cheats;
 # (2) the nbgrader pipeline, whose autograding resumes the checkpoints of (1).
+# With SUITE_REPORTS=DIR each phase writes a JUnit report there (scripts/suite_phases.py reads them).
 two_phases() {  # $1: the nbval notebooks; $2...: what else phase 1 runs
-  local notebooks=$1 first=0 second=0; shift
-  "${PYTEST[@]}" "${PARALLEL[@]}" $notebooks "$@" --ignore=tests/test_pipeline.py || first=$?
-  "${PYTEST[@]}" tests/test_pipeline.py || second=$?
+  local notebooks=$1 first=0 second=0 reports=() ; shift
+  if [ -n "${SUITE_REPORTS:-}" ]; then reports=(--junitxml="$SUITE_REPORTS/phase1.xml"); fi
+  "${PYTEST[@]}" "${PARALLEL[@]}" $notebooks "$@" --ignore=tests/test_pipeline.py "${reports[@]}" || first=$?
+  if [ -n "${SUITE_REPORTS:-}" ]; then reports=(--junitxml="$SUITE_REPORTS/phase2.xml"); fi
+  "${PYTEST[@]}" tests/test_pipeline.py "${reports[@]}" || second=$?
   return $(( first > second ? first : second ))
 }
 
