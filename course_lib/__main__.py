@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
-from pathlib import Path
 
 from course_lib.data import DATASETS
 from course_lib.recipes import RECIPES
@@ -66,10 +65,6 @@ def main(argv: list[str] | None = None) -> int:
     path = args.checkpoint or checkpoint_path(f"cli_{config.recipe}_{config.data}_{config.budget}")
     print(f"{config.recipe} on {config.data} ({config.budget} budget, {config.steps} steps, batch "
           f"{config.batch_size}) on {device}; checkpoint: {path}")
-    if Path(path).is_file():
-        import torch
-
-        print(f"resuming from step {torch.load(path, map_location='cpu', weights_only=False)['step']}")
     run, summary = run_recipe(config, device=device, checkpoint_path=path, progress=not args.no_progress)
     print(f"data: {summary['data_source']}")
     if summary["fid"] is not None:

@@ -57,6 +57,7 @@ Freezing the other player
 from __future__ import annotations
 
 import contextlib
+import inspect
 from typing import Callable
 
 import torch
@@ -66,7 +67,7 @@ from course_lib._checks import check_positive_int, check_real, check_tensor
 from course_lib.losses.gan import discriminator_loss, generator_loss_nonsaturating
 from course_lib.losses.wgan import clip_weights_, gradient_penalty
 
-__all__ = ["adversarial_step", "make_adversarial_step_fn"]
+__all__ = ["adversarial_step", "adversarial_step_tensors", "make_adversarial_step_fn"]
 
 LatentSampler = Callable[[int], torch.Tensor]
 
@@ -118,7 +119,17 @@ def _scalar_loss(name: str, loss) -> torch.Tensor:
     return loss
 
 
-def adversarial_step(
+def adversarial_step(*args, **kwargs) -> dict[str, float]:
+    """k discriminator updates, then one generator update (see the module docstring).
+
+    Takes the arguments of ``adversarial_step_tensors`` and returns its numbers as floats
+    (one transfer from the device for all of them).
+    """
+    values = adversarial_step_tensors(*args, **kwargs)
+    return dict(zip(values, torch.stack(list(values.values())).tolist()))
+
+
+def adversarial_step_tensors(
     generator: nn.Module,
     discriminator: nn.Module,
     g_opt: torch.optim.Optimizer,
@@ -139,10 +150,11 @@ def adversarial_step(
     autocast_dtype: torch.dtype | None = None,
     ema: nn.Module | None = None,
     reuse_fake: bool = False,
-) -> dict[str, float]:
+) -> dict[str, torch.Tensor]:
     """k discriminator updates, then one generator update (see the module docstring).
 
-    ``real_batch``: (N, ...) floating, N >= k. Returns floats: ``d_loss`` (mean over the k
+    ``real_batch``: (N, ...) floating, N >= k. Returns 0-d tensors on the device, detached,
+    so that a training loop reads them (a host sync) only when it logs: ``d_loss`` (mean over the k
     D steps), ``g_loss`` (the G step), ``d_real`` = mean D(x) and ``d_fake`` = mean D(G(z))
     (probabilities for ``scores="logits"``, raw scores for ``"raw"``) and ``w_estimate`` =
     mean raw score of real minus fake (the critic's estimate of W1 for a WGAN) -- means
@@ -182,8 +194,8 @@ def adversarial_step(
             fake_logits = _scores(discriminator, fake)
         d_loss = _scalar_loss("d_loss_fn", d_loss_fn(real_logits, fake_logits, **d_kwargs))
         if gp_weight:
-            with autocast:
-                d_loss = d_loss + gp_weight * gradient_penalty(discriminator, real, fake.to(real.dtype))
+            # Outside autocast, in float32: the penalty's double backward loses too much in bfloat16.
+            d_loss = d_loss + gp_weight * gradient_penalty(discriminator, real.float(), fake.float())
         if d_penalty is not None:
             d_loss = d_loss + _scalar_loss("d_penalty", d_penalty())
         d_opt.zero_grad(set_to_none=True)
@@ -222,11 +234,13 @@ def adversarial_step(
     if ema is not None:
         ema.update_parameters(generator)
 
-    # One transfer for all the numbers (a .item() per number would wait for the GPU each time).
-    values = torch.stack([torch.stack(d_losses).mean(), g_loss.detach().to(d_losses[0].dtype),
-                          torch.stack(d_reals).mean(), torch.stack(d_fakes).mean(),
-                          torch.stack(w_estimates).mean()]).tolist()
+    values = [torch.stack(d_losses).mean(), g_loss.detach().to(d_losses[0].dtype),
+              torch.stack(d_reals).mean(), torch.stack(d_fakes).mean(), torch.stack(w_estimates).mean()]
     return dict(zip(("d_loss", "g_loss", "d_real", "d_fake", "w_estimate"), values))
+
+
+adversarial_step.__signature__ = inspect.signature(adversarial_step_tensors).replace(
+    return_annotation="dict[str, float]")
 
 
 def _check_extras(clip, gp_weight, scores, autocast_dtype, ema) -> None:

@@ -10,15 +10,26 @@ D/G losses, history, atomic checkpoints, exact resume) and adds what GAN trainin
 * FID every ``fid_every`` steps through a ``fid_fn(generator) -> float`` (``make_fid_fn``
   builds one from real MNIST images and the course's feature network);
 * an exponential moving average of the generator's weights (``ema_decay``), kept by
-  ``torch.optim.swa_utils.AveragedModel`` and used for samples and FID when present;
+  ``torch.optim.swa_utils.AveragedModel`` and used for samples and FID when present. It
+  starts at the step-1 weights and warms up: the decay at update n is
+  min(ema_decay, (1 + n) / (10 + n)), so a short run is not an average dominated by its first
+  steps. Its batch-norm statistics are not averages of the live generator's: they are
+  measured afresh on the EMA generator's own samples (``recompute_bn_stats``) before every
+  grid, FID and at the end;
 * on CUDA: bfloat16 autocast (``amp``), channels-last tensors and the data set kept on
   the device (pass an ``InMemoryLoader`` built with ``device=``; batches elsewhere are
   moved over as they come). The same call runs on the CPU, where these default to off.
 
 Conventions: images in [-1, 1] (``course_lib.data.to_signed``) go into D; samples and grids
-come back in [0, 1] on the CPU. One *step* is one generator update; the loader's batch is
-split into ``n_critic`` chunks, one per critic update (so WGAN with m = 64 and n_critic = 5
-uses batches of 320). Sample grids and FID use the generator in eval mode (batch norm with
+come back in [0, 1] on the CPU. One *step* is one generator update. By default
+(``critic_batches="split"``) the loader's batch is split into ``n_critic`` chunks, one per
+critic update (so WGAN with m = 64 and n_critic = 5 uses loader batches of 320);
+``critic_batches="fresh"`` gives every critic update a loader batch of its own (batches of
+m = 64, n_critic of them per step), as the reference WGAN code does.
+
+A checkpoint records the run's configuration (the models' and optimisers' settings and the
+loss, n_critic, clipping, penalty weight, EMA, AMP, ...): a resume with another one refuses
+and names the difference (``course_lib.training.check_resumable``). Sample grids and FID use the generator in eval mode (batch norm with
 running statistics) and a latent batch of their own, so they never disturb the random
 stream of training: a resumed run gives the same numbers as an uninterrupted one on CPU.
 """
@@ -31,16 +42,17 @@ from typing import Callable, Mapping
 
 import torch
 from torch import nn
-from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
+from torch.optim.swa_utils import AveragedModel
 
 from course_lib._checks import check_choice, check_positive_int, check_real, check_tensor
-from course_lib.adversarial import adversarial_step
+from course_lib.adversarial import adversarial_step_tensors
 from course_lib.data import from_signed
 from course_lib.losses import gan as gan_losses
 from course_lib.losses import wgan as wgan_losses
 from course_lib.training import History, TrainState, train
 
-__all__ = ["LOSSES", "LossPair", "GANState", "GANRun", "train_gan", "make_fid_fn", "generate"]
+__all__ = ["LOSSES", "LossPair", "GANState", "GANRun", "train_gan", "make_fid_fn", "generate", "make_ema",
+           "recompute_bn_stats"]
 
 
 @dataclass(frozen=True)
@@ -104,6 +116,75 @@ def generate(generator: nn.Module, z: torch.Tensor, *, batch_size: int = 500) ->
     finally:
         generator.train(was_training)
     return torch.cat(out).contiguous()
+
+
+def make_ema(generator: nn.Module, decay: float, warmup: bool = True) -> AveragedModel:
+    """An ``AveragedModel`` of ``generator`` whose update n (from 0) is
+    ema <- d * ema + (1 - d) * weights with d = min(decay, (1 + n) / (10 + n)) (d = decay
+    without ``warmup``). The first update copies the weights (the step-1 generator). Buffers
+    (batch-norm statistics) are not averaged: see ``recompute_bn_stats``.
+    """
+    decay = check_real("decay", decay)
+    if not 0.0 < decay < 1.0:
+        raise ValueError(f"decay must lie in (0, 1), got {decay}")
+
+    @torch.no_grad()
+    def average(ema_params, params, num_averaged):
+        # A tensor decay: reading num_averaged on the host would wait for the GPU at every step.
+        n = num_averaged.to(ema_params[0].dtype)
+        d = torch.clamp((1 + n) / (10 + n), max=decay) if warmup else torch.full_like(n, decay)
+        for ema_param, param in zip(ema_params, params):
+            ema_param.lerp_(param, (1 - d).to(ema_param.device))
+
+    return AveragedModel(generator, multi_avg_fn=average, use_buffers=False)
+
+
+@torch.no_grad()
+def recompute_bn_stats(generator: nn.Module, latent_dim: int, *, n_batches: int = 8, batch_size: int = 128,
+                       seed: int = 0) -> nn.Module:
+    """Measure the batch-norm running statistics of ``generator`` on its own samples, in place.
+
+    An EMA generator's weights are an average, and so are not the weights whose batch
+    statistics the live generator's running averages describe: its statistics must be its own.
+    ``n_batches`` latent batches (drawn with ``seed``, leaving the global random stream alone)
+    pass through it in train mode with cumulative averaging (momentum None). Returns it.
+    """
+    if not isinstance(generator, nn.Module):
+        raise TypeError(f"generator must be an nn.Module, got {type(generator).__name__}")
+    check_positive_int("latent_dim", latent_dim)
+    check_positive_int("n_batches", n_batches)
+    check_positive_int("batch_size", batch_size)
+    norms = [m for m in generator.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+    if not norms:
+        return generator
+    device, latents = _device_of(generator), torch.Generator().manual_seed(seed)
+    momenta, was_training = [m.momentum for m in norms], generator.training
+    for m in norms:
+        m.reset_running_stats()
+        m.momentum = None
+    generator.train()
+    try:
+        for _ in range(n_batches):
+            generator(torch.randn(batch_size, latent_dim, generator=latents).to(device))
+    finally:
+        for m, momentum in zip(norms, momenta):
+            m.momentum = momentum
+        generator.train(was_training)
+    return generator
+
+
+class _CriticBatches:
+    """A loader whose batch for step s joins the ``n_critic`` batches s*n_critic ... of ``loader``."""
+
+    def __init__(self, loader, n_critic: int) -> None:
+        self.loader, self.n_critic = loader, n_critic
+
+    def batches(self, start_step: int = 0):
+        inner = self.loader.batches(start_step * self.n_critic)
+        while True:
+            group = [next(inner) for _ in range(self.n_critic)]
+            group = [b if isinstance(b, (tuple, list)) else (b,) for b in group]
+            yield tuple(torch.cat(parts) for parts in zip(*group))
 
 
 def _device_of(module: nn.Module) -> torch.device:
@@ -198,23 +279,27 @@ def train_gan(
     amp: bool | None = None,
     channels_last: bool | None = None,
     reuse_fake: bool = False,
+    critic_batches: str = "split",
 ) -> GANRun:
     """Train ``generator`` against ``critic`` for ``steps`` generator updates; return a ``GANRun``.
 
     generator : z (B, latent_dim) -> x in [-1, 1]; needs ``latent_dim`` or ``fixed_noise``.
     critic    : x -> scores (B,) or (B, 1): logits for "gan"/"ns", raw scores otherwise.
-    loader    : ``course_lib.data.InMemoryLoader`` of ``(x,)`` or ``(x, y)``, x like G's output;
-                its batch is split into ``n_critic`` chunks (one per critic update).
+    loader    : ``course_lib.data.InMemoryLoader`` of ``(x,)`` or ``(x, y)``, x like G's output.
+    critic_batches : "split" (default): each loader batch is split into ``n_critic`` chunks,
+                one per critic update; "fresh": each critic update gets a loader batch.
     loss      : a key of ``LOSSES``. ``clip`` clamps the critic's weights after each critic
                 update (WGAN, c = 0.01); ``gp_weight`` (default 10 for "wgan-gp", else 0)
                 adds the gradient penalty. ``d_loss_fn``/``g_loss_fn`` replace the named pair.
-    ema_decay : e.g. 0.999 keeps ``run.generator_ema``; samples and FID then use it.
+    ema_decay : e.g. 0.999 keeps ``run.generator_ema`` (``make_ema``: warm-up, BN statistics
+                of its own); samples and FID then use it.
     fixed_noise, sample_every : a grid of G(fixed_noise) at step 0, every ``sample_every``
                 steps and at the end (default noise: 64 latents drawn with seed 0).
     fid_fn, fid_every : ``fid_fn(generator) -> float`` at step 0, every ``fid_every`` steps and
                 at the end, logged in ``run.fid``.
     checkpoint_path, checkpoint_every, log_every, desc, progress : as ``course_lib.training.train``;
-                training resumes from ``checkpoint_path`` if it exists.
+                training resumes from ``checkpoint_path`` if it exists and was made
+                with the same configuration (otherwise ``ValueError`` names the difference).
     amp, channels_last : None -> on for CUDA, off elsewhere. ``amp`` is bfloat16 autocast.
     reuse_fake : with n_critic = 1, the G step reuses the D step's fakes (one G forward per
                 step, as pytorch/examples' DCGAN does) instead of fresh latents.
@@ -243,6 +328,11 @@ def train_gan(
         raise TypeError(f"reuse_fake must be a bool, got {type(reuse_fake).__name__}")
     if reuse_fake and n_critic != 1:
         raise ValueError(f"reuse_fake=True needs n_critic = 1, got n_critic = {n_critic}")
+    check_choice("critic_batches", critic_batches, ("split", "fresh"))
+    if gp_weight > 0 and any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in critic.modules()):
+        warnings.warn("the critic has batch norm and a gradient penalty is on: batch norm mixes the samples "
+                      "that the penalty treats one by one (use layer norm or none, e.g. wgan_critic)",
+                      stacklevel=2)
     if (fid_fn is None) != (fid_every is None):
         raise ValueError("fid_fn and fid_every go together: give both or neither")
     if fid_fn is not None and not callable(fid_fn):
@@ -270,10 +360,16 @@ def train_gan(
     ema = None
     modules: dict[str, nn.Module] = {"generator": generator, "critic": critic}
     if ema_decay is not None:
-        ema = AveragedModel(generator, multi_avg_fn=get_ema_multi_avg_fn(ema_decay), use_buffers=True)
+        ema = make_ema(generator, ema_decay)
         modules["generator_ema"] = ema
-    state = GANState(modules=modules, optimizers={"g_opt": g_opt, "d_opt": d_opt}, fixed_noise=fixed_noise)
+    config = {"loss": loss, "n_critic": n_critic, "critic_batches": critic_batches, "clip": clip,
+              "gp_weight": gp_weight, "d_loss_fn": d_loss_fn, "g_loss_fn": g_loss_fn, "ema_decay": ema_decay,
+              "amp": str(autocast_dtype), "reuse_fake": reuse_fake, "latent_dim": latent_dim}
+    state = GANState(modules=modules, optimizers={"g_opt": g_opt, "d_opt": d_opt}, config=config,
+                     fixed_noise=fixed_noise)
     run = GANRun(generator, critic, ema, state, loss)
+    if critic_batches == "fresh" and n_critic > 1:
+        loader = _CriticBatches(loader, n_critic)
 
     def latent_sampler(n: int) -> torch.Tensor:
         return torch.randn(n, latent_dim, device=device)
@@ -284,12 +380,14 @@ def train_gan(
         x = x.to(device, non_blocking=True)
         if channels_last and x.ndim == 4:
             x = x.contiguous(memory_format=torch.channels_last)
-        return adversarial_step(generator, critic, g_opt, d_opt, x, latent_sampler, k=n_critic,
+        return adversarial_step_tensors(generator, critic, g_opt, d_opt, x, latent_sampler, k=n_critic,
                                 d_loss_fn=d_loss_fn, g_loss_fn=g_loss_fn, clip=clip, gp_weight=gp_weight,
                                 scores=pair.scores, autocast_dtype=autocast_dtype, ema=ema,
                                 reuse_fake=reuse_fake)
 
     def record(step: int, sample: bool, fid: bool) -> None:
+        if ema is not None and ((sample and step not in state.samples) or (fid and step not in state.fid.steps)):
+            recompute_bn_stats(ema.module, latent_dim)
         if sample and step not in state.samples:
             state.samples[step] = generate(run.sampler, fixed_noise)
         if fid and step not in state.fid.steps:
@@ -306,6 +404,8 @@ def train_gan(
     train(step_fn, loader, steps, state, checkpoint_path=checkpoint_path,
           checkpoint_every=checkpoint_every, log_every=log_every, desc=desc, progress=progress,
           callback=callback)
+    if ema is not None:
+        recompute_bn_stats(ema.module, latent_dim)  # what run.sampler gives from now on
     return run
 
 

@@ -61,6 +61,7 @@ from typing import Callable, NamedTuple, Sequence
 import numpy as np
 import torch
 import torch.nn.functional as F
+from torch import nn
 
 from course_lib._checks import check_choice, check_positive_int, check_real, check_tensor
 
@@ -637,33 +638,28 @@ class FoundGenerator:
     sample: Sampler
 
 
-def _vae_sampler(payload: dict) -> Sampler:
-    from course_lib.models.vae import VAE
+def _stored_model(payload: dict, key: str) -> nn.Module:
+    """The module ``key`` of a checkpoint, rebuilt from the constructor arguments it stored."""
+    from course_lib.models import build_model
 
-    state = payload["modules"]["model"]
-    hidden, latent = state["encoder.body.1.weight"].shape[0], state["encoder.mu.weight"].shape[0]
-    model = VAE(latent, hidden)
-    model.load_state_dict(state)
-    model.eval()
+    model = build_model(payload["run_config"]["modules"][key])
+    model.load_state_dict(payload["modules"][key])
+    return model.eval()
+
+
+def _vae_sampler(payload: dict) -> Sampler:
+    model = _stored_model(payload, "model")
     return lambda n, generator: model.sample(n, generator=generator).cpu()
 
 
 def _dcgan_sampler(payload: dict) -> Sampler:
     """A ``course_lib.gan_training`` checkpoint of a ``DCGANGenerator`` (its EMA copy when there is one)."""
     from course_lib.gan_training import generate
-    from course_lib.models.dcgan import DCGANGenerator
 
-    modules = payload["modules"]
-    if "generator_ema" in modules:
-        state = {k[len("module."):]: v for k, v in modules["generator_ema"].items() if k.startswith("module.")}
-    else:
-        state = modules["generator"]
-    first, last = state["net.0.weight"], state[max((k for k in state if k.endswith(".weight")),
-                                                    key=lambda k: int(k.split(".")[1]))]
-    image_size = 28 if first.shape[-1] == 7 else 64
-    width = first.shape[1] // (4 if image_size == 28 else 8)
-    model = DCGANGenerator(first.shape[0], last.shape[1], width, image_size)
-    model.load_state_dict(state)
+    model = _stored_model(payload, "generator")
+    if "generator_ema" in payload["modules"]:
+        ema = payload["modules"]["generator_ema"]
+        model.load_state_dict({k[len("module."):]: v for k, v in ema.items() if k.startswith("module.")})
     return lambda n, generator: generate(model.eval(), torch.randn(n, model.latent_dim, generator=generator))
 
 
@@ -710,7 +706,7 @@ def find_generators(budget: str, folders: Sequence[str | Path] | None = None,
                 if not match or match.group("budget") != budget or path.name in names:
                     continue
                 try:
-                    sampler = spec.build(torch.load(path, map_location="cpu", weights_only=False))
+                    sampler = spec.build(torch.load(path, map_location="cpu", weights_only=True))
                 except Exception as error:  # a stale or partial checkpoint must not stop the evaluation
                     warnings.warn(f"skipping {path}: {type(error).__name__}: {error}", stacklevel=2)
                     continue

@@ -153,8 +153,7 @@ def export_generator(run: GANRun, config: RecipeConfig, summary: dict, path: str
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     record = {
         "model": "DCGANGenerator",
-        "kwargs": {"latent_dim": config.latent_dim, "channels": generator.net[-2].out_channels,
-                   "width": config.width, "image_size": config.image_size},
+        "kwargs": dict(generator.model_args),
         "sha256": digest,
         "command": command if command is not None else "python -m course_lib " + shlex.join(sys.argv[1:]),
         "config": asdict(config),

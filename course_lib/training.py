@@ -13,6 +13,14 @@ Calling ``train`` again with the same checkpoint path resumes where it stopped a
 CPU, reproduces the uninterrupted run exactly: the checkpoint holds the modules, the
 optimisers, the step counter, the history and the RNG state, and the loader's order
 depends only on the step.
+
+A resume is checked, never silent. The checkpoint also holds the run's *configuration*
+(``run_config``: every module's class and parameter shapes, every optimiser's class and
+hyper-parameters, and what the caller adds in ``TrainState.config``, e.g. the loss or
+n_critic). ``train`` refuses to resume a checkpoint made with another configuration, with
+a message naming each difference, and says what it did: "resumed at step N of M from
+PATH", or that the file already holds a finished run. To start afresh, delete the file
+or choose another path.
 """
 from __future__ import annotations
 
@@ -90,9 +98,19 @@ class TrainState:
     optimizers: dict[str, torch.optim.Optimizer] = field(default_factory=dict)
     step: int = 0
     history: History = field(default_factory=History)
+    config: dict = field(default_factory=dict)  # what else defines the run: loss, n_critic, ... (plain values)
+
+    def run_config(self) -> dict:
+        """The configuration a resume must match (see ``check_resumable``): plain values only."""
+        return {
+            "modules": {k: _module_signature(m) for k, m in self.modules.items()},
+            "optimizers": {k: _optimizer_signature(o) for k, o in self.optimizers.items()},
+            "config": _plain(self.config),
+        }
 
     def state_dict(self) -> dict:
         state = {
+            "run_config": self.run_config(),
             "modules": {k: m.state_dict() for k, m in self.modules.items()},
             "optimizers": {k: o.state_dict() for k, o in self.optimizers.items()},
             "step": self.step,
@@ -120,6 +138,67 @@ class TrainState:
             torch.cuda.set_rng_state_all(state["rng_cuda"])
 
 
+def _plain(value):
+    """``value`` with tuples as lists and other objects by name: comparable, and loadable with weights_only."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, torch.Tensor) and value.numel() == 1:
+        return value.item()
+    return getattr(value, "__qualname__", None) or type(value).__qualname__
+
+
+def _module_signature(module: nn.Module) -> dict:
+    args = getattr(module, "model_args", None)
+    return {"class": type(module).__qualname__,
+            "model_args": _plain(args) if isinstance(args, dict) else None,
+            "shapes": {name: list(t.shape) for name, t in module.state_dict().items()}}
+
+
+def _optimizer_signature(optimizer: torch.optim.Optimizer) -> dict:
+    groups = [{k: _plain(v) for k, v in group.items() if k != "params"} for group in optimizer.param_groups]
+    return {"class": type(optimizer).__qualname__, "param_groups": groups}
+
+
+def _differences(stored, current, where: str = "") -> list[str]:
+    if isinstance(stored, dict) and isinstance(current, dict):
+        found = []
+        for key in sorted(set(stored) | set(current), key=str):
+            name = f"{where}.{key}" if where else str(key)
+            if key not in current:
+                found.append(f"{name} is in the checkpoint only")
+            elif key not in stored:
+                found.append(f"{name} is new (not in the checkpoint)")
+            else:
+                found += _differences(stored[key], current[key], name)
+        return found
+    return [] if stored == current else [f"{where}: {stored!r} in the checkpoint, {current!r} now"]
+
+
+def check_resumable(stored: Mapping | None, current: Mapping, path: str | os.PathLike = "the checkpoint") -> None:
+    """Raise ``ValueError`` naming every difference between a checkpoint's run configuration
+    (``stored``, from ``TrainState.run_config()``) and the current one.
+
+    Modules and optimisers the checkpoint holds beyond the current state's are not
+    differences (loading a generator alone from a GAN checkpoint is fine).
+    """
+    if stored is None:
+        raise ValueError(f"{path} holds no run configuration (it was written by an older course_lib): "
+                         "delete it, or choose another checkpoint_path, to train afresh")
+    stored = dict(stored)
+    for part in ("modules", "optimizers"):
+        if isinstance(stored.get(part), dict) and isinstance(current.get(part), dict):
+            stored[part] = {k: v for k, v in stored[part].items() if k in current[part]}
+    found = _differences(stored, current)
+    if found:
+        shown = "; ".join(found[:8]) + (f"; and {len(found) - 8} more" if len(found) > 8 else "")
+        raise ValueError(f"{path} was made by a run with another configuration, so it is not resumed: {shown}. "
+                         "Delete it, or choose another checkpoint_path, to train this configuration afresh.")
+
+
 def save_checkpoint(path: str | os.PathLike, state: TrainState) -> Path:
     """Write ``state`` to ``path`` atomically: a temporary file in the same folder is renamed."""
     if not isinstance(state, TrainState):
@@ -138,11 +217,15 @@ def save_checkpoint(path: str | os.PathLike, state: TrainState) -> Path:
 
 
 def load_checkpoint(path: str | os.PathLike, state: TrainState, map_location="cpu") -> TrainState:
-    """Load a checkpoint written by ``save_checkpoint`` into ``state`` (in place) and return it."""
+    """Load a checkpoint written by ``save_checkpoint`` into ``state`` (in place) and return it.
+
+    Raises ``ValueError`` (see ``check_resumable``) if it was made with another configuration.
+    """
     path = Path(path)
     if not path.is_file():
         raise ValueError(f"path {str(path)!r} is not a checkpoint file")
-    payload = torch.load(path, map_location=map_location, weights_only=False)
+    payload = torch.load(path, map_location=map_location, weights_only=True)
+    check_resumable(payload.get("run_config"), state.run_config(), path)
     state.load_state_dict(payload)
     return state
 
@@ -164,7 +247,9 @@ def train(
 
     ``loader`` must provide ``batches(start_step)``, an iterator over batches beginning at
     global step ``start_step`` (see ``course_lib.data.InMemoryLoader``). When
-    ``checkpoint_path`` names an existing file, training resumes from it first. The
+    ``checkpoint_path`` names an existing file, training resumes from it first, if it was
+    made with the same configuration (``check_resumable``), and prints that it did; the
+    state is saved there every ``checkpoint_every`` steps (if given) and at the end. The
     modules are put in train mode while the loop runs and back in eval mode afterwards.
     ``callback(state)``, if given, runs after every step (after logging, before a
     checkpoint is written), e.g. to draw sample grids or measure FID every N steps.
@@ -183,6 +268,13 @@ def train(
             raise ValueError("checkpoint_every needs a checkpoint_path")
     if checkpoint_path is not None and Path(checkpoint_path).is_file():
         load_checkpoint(checkpoint_path, state)
+        if state.step > num_steps:
+            raise ValueError(f"{checkpoint_path} is at step {state.step}, past num_steps = {num_steps}: "
+                             "delete it, or choose another checkpoint_path, to train a shorter run")
+        if state.step == num_steps:
+            print(f"{checkpoint_path} holds a finished run (step {state.step} of {num_steps}): nothing to train")
+        else:
+            print(f"resumed at step {state.step} of {num_steps} from {checkpoint_path}")
 
     for module in state.modules.values():
         module.train()
@@ -205,6 +297,6 @@ def train(
         bar.close()
         for module in state.modules.values():
             module.eval()
-    if checkpoint_path is not None and checkpoint_every is not None:
+    if checkpoint_path is not None:
         save_checkpoint(checkpoint_path, state)
     return state.history

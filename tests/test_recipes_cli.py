@@ -48,10 +48,10 @@ def test_the_command_trains_resumes_exports_and_the_export_loads(tmp_path, monke
 
     # Same command with more steps: it resumes at step 3 and goes on to 4.
     checkpoint = tmp_path / "checkpoints" / "cli_dcgan_mnist_fast.pt"
-    assert torch.load(checkpoint, weights_only=False)["step"] == 3
+    assert torch.load(checkpoint, weights_only=True)["step"] == 3
     assert main(args[:5] + ["4"] + args[6:]) == 0
-    assert torch.load(checkpoint, weights_only=False)["step"] == 4
-    assert "resuming from step 3" in capsys.readouterr().out
+    assert torch.load(checkpoint, weights_only=True)["step"] == 4
+    assert "resumed at step 3 of 4 from" in capsys.readouterr().out
 
     monkeypatch.setattr(pretrained, "PRETRAINED", ("tiny",))
     monkeypatch.setattr(pretrained, "WEIGHTS_DIR", tmp_path / "weights")

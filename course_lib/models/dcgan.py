@@ -59,6 +59,8 @@ class DCGANGenerator(nn.Module):
             check_positive_int(name, value)
         check_choice("image_size", image_size, SIZES)
         self.latent_dim, self.image_size = latent_dim, image_size
+        # The constructor's arguments travel with checkpoints: course_lib.models.build_model rebuilds it.
+        self.model_args = {"latent_dim": latent_dim, "channels": channels, "width": width, "image_size": image_size}
         w = width
         if image_size == 28:
             self.net = nn.Sequential(
@@ -119,6 +121,7 @@ class DCGANDiscriminator(nn.Module):
         check_choice("image_size", image_size, SIZES)
         check_choice("norm", norm, ("batch", "layer", "none"))
         self.channels, self.image_size = channels, image_size
+        self.model_args = {"channels": channels, "width": width, "image_size": image_size, "norm": norm}
         w = width
         act = lambda: nn.LeakyReLU(0.2, True)  # noqa: E731
         bias = norm == "none"

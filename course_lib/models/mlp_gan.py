@@ -31,6 +31,7 @@ class MLPGenerator(nn.Module):
         self.out_dim = check_positive_int("out_dim", out_dim)
         check_positive_int("hidden", hidden)
         check_positive_int("depth", depth)
+        self.model_args = {"latent_dim": latent_dim, "out_dim": out_dim, "hidden": hidden, "depth": depth}
         layers: list[nn.Module] = []
         width = latent_dim
         for _ in range(depth):
@@ -55,6 +56,7 @@ class MLPDiscriminator(nn.Module):
         if not isinstance(minibatch_std, bool):
             raise TypeError(f"minibatch_std must be a bool, got {type(minibatch_std).__name__}")
         self.minibatch_std = minibatch_std
+        self.model_args = {"in_dim": in_dim, "hidden": hidden, "depth": depth, "minibatch_std": minibatch_std}
         layers: list[nn.Module] = []
         width = in_dim
         for i in range(depth):

@@ -51,6 +51,7 @@ class MnistClassifier(nn.Module):
             raise ValueError(f"dropout must be a number in [0, 1), got {dropout!r}")
         self.feature_dim = feature_dim
         self.num_classes = num_classes
+        self.model_args = {"feature_dim": feature_dim, "num_classes": num_classes, "dropout": dropout}
         self.body = nn.Sequential(
             nn.Conv2d(1, 16, kernel_size=3, padding=1),    # (B, 16, 28, 28)
             nn.ReLU(),

@@ -95,6 +95,7 @@ class Autoencoder(nn.Module):
 
     def __init__(self, latent_dim: int = 16, hidden_dim: int = 256) -> None:
         super().__init__()
+        self.model_args = {"latent_dim": latent_dim, "hidden_dim": hidden_dim}
         self.encoder = DeterministicEncoder(latent_dim, hidden_dim)
         self.decoder = Decoder(latent_dim, hidden_dim)
 
@@ -118,6 +119,9 @@ class VAE(nn.Module):
                  encoder: nn.Module | None = None, decoder: nn.Module | None = None) -> None:
         super().__init__()
         self.latent_dim = latent_dim
+        # Rebuildable from its arguments (course_lib.models.build_model) only with the course's own parts.
+        own_parts = encoder is None and decoder is None
+        self.model_args = {"latent_dim": latent_dim, "hidden_dim": hidden_dim} if own_parts else None
         self.encoder = encoder if encoder is not None else GaussianEncoder(latent_dim, hidden_dim)
         self.decoder = decoder if decoder is not None else Decoder(latent_dim, hidden_dim)
 
