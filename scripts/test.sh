@@ -19,6 +19,7 @@ export JUPYTER_RUNTIME_DIR="$scratch/jupyter-runtime" IPYTHONDIR="$scratch/ipyth
 export JUPYTER_PLATFORM_DIRS=1
 unset MPLBACKEND          # Agg here would make the notebooks' figure outputs vanish
 export COURSE_BUDGET=fast PYTHONHASHSEED=0
+export COURSE_CUDA_TESTS_ON_CPU=1   # without a GPU, tests/test_cuda.py runs its settings on the CPU
 # One folder of checkpoints for the whole run: nbval's execution of each solution notebook
 # (phase 1 below) trains it from scratch, and the autograder's runs (phase 2) resume it.
 export COURSE_CHECKPOINT_DIR="$scratch/checkpoints"
