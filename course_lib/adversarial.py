@@ -272,27 +272,49 @@ def make_adversarial_step_fn(
     d_penalty: Callable[[], torch.Tensor] | None = None,
     g_penalty: Callable[[], torch.Tensor] | None = None,
     g_objective: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] | None = None,
-) -> Callable[[object], dict[str, float]]:
+    clip: float | None = None,
+    gp_weight: float = 0.0,
+    scores: str = "logits",
+    autocast_dtype: torch.dtype | None = None,
+    ema: nn.Module | None = None,
+    reuse_fake: bool = False,
+    channels_last: bool = False,
+    as_floats: bool = True,
+) -> Callable[[object], dict]:
     """A ``step_fn(batch) -> dict`` for ``course_lib.training.train`` running ``adversarial_step``.
 
-    ``batch`` is what an ``InMemoryLoader`` yields, a tuple ``(x,)`` or ``(x, y)``; only
-    ``x = batch[0]`` is used (labels are ignored). ``x`` is moved to the device of the
-    discriminator's parameters. The arguments are checked here, once, not at every step.
+    The one step of every GAN of the course: notebook 02's tricks (label smoothing, penalties,
+    feature matching) and ``course_lib.gan_training.train_gan``'s options (clipping, gradient
+    penalty, raw scores, autocast, EMA, reused fakes, channels-last) are its arguments, all
+    those of ``adversarial_step``. ``batch`` is what an ``InMemoryLoader`` yields, a tuple
+    ``(x,)`` or ``(x, y)``; only ``x = batch[0]`` is used (labels are ignored). ``x`` is moved
+    to the device of the discriminator's parameters (channels-last for 4-D batches with
+    ``channels_last``). The arguments are checked here, once. With ``as_floats=False`` the
+    numbers stay 0-d tensors on the device (``train`` reads them only when it logs).
     """
     _check_setup(generator, discriminator, g_opt, d_opt, latent_sampler, k, d_loss_fn, g_loss_fn,
                  real_label, d_penalty, g_penalty, g_objective)
+    _check_extras(clip, gp_weight, scores, autocast_dtype, ema)
+    for name, flag in (("reuse_fake", reuse_fake), ("channels_last", channels_last), ("as_floats", as_floats)):
+        if not isinstance(flag, bool):
+            raise TypeError(f"{name} must be a bool, got {type(flag).__name__}")
     first = next(discriminator.parameters(), None)
     device = first.device if first is not None else None
+    step = adversarial_step if as_floats else adversarial_step_tensors
 
-    def step_fn(batch) -> dict[str, float]:
+    def step_fn(batch) -> dict:
         if not isinstance(batch, (tuple, list)) or len(batch) == 0:
             raise TypeError(f"batch must be a non-empty tuple (x,) or (x, y) as an InMemoryLoader "
                             f"yields, got {type(batch).__name__}")
         x = check_tensor("batch[0]", batch[0], floating=True)
         if device is not None:
-            x = x.to(device)
-        return adversarial_step(generator, discriminator, g_opt, d_opt, x, latent_sampler, k=k,
-                                d_loss_fn=d_loss_fn, g_loss_fn=g_loss_fn, real_label=real_label,
-                                d_penalty=d_penalty, g_penalty=g_penalty, g_objective=g_objective)
+            x = x.to(device, non_blocking=True)
+        if channels_last and x.ndim == 4:
+            x = x.contiguous(memory_format=torch.channels_last)
+        return step(generator, discriminator, g_opt, d_opt, x, latent_sampler, k=k,
+                    d_loss_fn=d_loss_fn, g_loss_fn=g_loss_fn, real_label=real_label,
+                    d_penalty=d_penalty, g_penalty=g_penalty, g_objective=g_objective,
+                    clip=clip, gp_weight=gp_weight, scores=scores, autocast_dtype=autocast_dtype,
+                    ema=ema, reuse_fake=reuse_fake)
 
     return step_fn

@@ -45,7 +45,7 @@ from torch import nn
 from torch.optim.swa_utils import AveragedModel
 
 from course_lib._checks import check_choice, check_positive_int, check_real, check_tensor
-from course_lib.adversarial import adversarial_step_tensors
+from course_lib.adversarial import make_adversarial_step_fn
 from course_lib.data import from_signed
 from course_lib.losses import gan as gan_losses
 from course_lib.losses import wgan as wgan_losses
@@ -374,16 +374,10 @@ def train_gan(
     def latent_sampler(n: int) -> torch.Tensor:
         return torch.randn(n, latent_dim, device=device)
 
-    def step_fn(batch) -> dict[str, float]:
-        x = batch[0] if isinstance(batch, (tuple, list)) else batch
-        check_tensor("batch[0]", x, floating=True)
-        x = x.to(device, non_blocking=True)
-        if channels_last and x.ndim == 4:
-            x = x.contiguous(memory_format=torch.channels_last)
-        return adversarial_step_tensors(generator, critic, g_opt, d_opt, x, latent_sampler, k=n_critic,
-                                d_loss_fn=d_loss_fn, g_loss_fn=g_loss_fn, clip=clip, gp_weight=gp_weight,
-                                scores=pair.scores, autocast_dtype=autocast_dtype, ema=ema,
-                                reuse_fake=reuse_fake)
+    step_fn = make_adversarial_step_fn(generator, critic, g_opt, d_opt, latent_sampler, n_critic,
+                                       d_loss_fn, g_loss_fn, clip=clip, gp_weight=gp_weight, scores=pair.scores,
+                                       autocast_dtype=autocast_dtype, ema=ema, reuse_fake=reuse_fake,
+                                       channels_last=channels_last, as_floats=False)
 
     def record(step: int, sample: bool, fid: bool) -> None:
         if ema is not None and ((sample and step not in state.samples) or (fid and step not in state.fid.steps)):

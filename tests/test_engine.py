@@ -189,11 +189,11 @@ def test_a_batch_norm_critic_with_a_gradient_penalty_warns():
 
 
 def test_fresh_critic_batches_give_every_critic_step_a_loader_batch(monkeypatch):
-    import course_lib.gan_training as gan_training
+    import course_lib.adversarial as adversarial
 
     seen = []
-    real_step = gan_training.adversarial_step_tensors
-    monkeypatch.setattr(gan_training, "adversarial_step_tensors",
+    real_step = adversarial.adversarial_step_tensors
+    monkeypatch.setattr(adversarial, "adversarial_step_tensors",
                         lambda *a, **k: seen.append(a[4].clone()) or real_step(*a, **k))
     _gan(None, 2, loss="wgan", n_critic=3, critic_batches="fresh", clip=0.01)
     stream = InMemoryLoader(_images(), batch_size=8, seed=0).batches(0)
