@@ -46,6 +46,8 @@ from torch.optim.swa_utils import AveragedModel
 
 from course_lib._checks import check_choice, check_positive_int, check_real, check_tensor
 from course_lib.adversarial import make_adversarial_step_fn
+from course_lib.feature_networks import extract_features, load_feature_network
+from course_lib.metrics import feature_statistics, frechet_distance
 from course_lib.data import from_signed
 from course_lib.losses import gan as gan_losses
 from course_lib.losses import wgan as wgan_losses
@@ -413,8 +415,6 @@ def make_fid_fn(real_images: torch.Tensor, *, n_samples: int = 1000, seed: int =
     The generator's latents are the same at every call (drawn with ``seed``), so FID curves
     compare checkpoints, not latent draws. The generator runs in eval mode.
     """
-    from course_lib.metrics import extract_features, feature_statistics, frechet_distance, load_feature_network
-
     check_tensor("real_images", real_images, ndim=4, floating=True)
     if real_images.shape[0] < 2:
         raise ValueError(f"real_images must hold at least 2 images, got shape {tuple(real_images.shape)}")

@@ -37,33 +37,25 @@ Conventions
   the real manifold; recall the share of real samples inside the fake manifold.
 * **Nearest neighbours** (memorisation check): Euclidean distances, ascending.
 
-The feature network for MNIST-like digits is the course's own classifier
-(``course_lib.models.mnist_classifier``), shipped in ``course_lib/weights/`` with the
-SHA-256 of its weights; ``load_feature_network`` checks it, and ``extract_features`` gives
-the features and class probabilities of a batch of images.
-
-Notebook 08's comparison table is built from a registry, ``GENERATORS``: each entry names
-a checkpoint pattern of notebooks 01-07 and how to rebuild a sampler from it;
-``find_generators`` scans the checkpoint folders for them. A notebook that trains a new
-generator adds one entry, and the table gains a row without any edit to notebook 08.
+This module is the metric mathematics. The feature networks (the course's MNIST classifier,
+Inception-v3) are in ``course_lib.feature_networks`` and the registry of trained generators
+behind notebook 08's table in ``course_lib.evaluation``; both are reachable from here too
+(``metrics.extract_features``, ``metrics.find_generators``), as notebooks 04 and 08 use them.
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import math
-import re
 import warnings
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Callable, NamedTuple, Sequence
+from typing import NamedTuple, Sequence
 
 import numpy as np
 import torch
-import torch.nn.functional as F
-from torch import nn
 
 from course_lib._checks import check_choice, check_positive_int, check_real, check_tensor
+from course_lib.feature_networks import (  # noqa: F401 (re-exported: notebooks 04 and 08 reach them here)
+    FEATURE_NETWORK_RECORD, FEATURE_NETWORK_WEIGHTS, INCEPTION_WEIGHTS_ENV, WEIGHTS_DIR, NetworkOutputs,
+    extract_features, inception_features, load_feature_network, load_inception_network)
+from course_lib.files import file_sha256  # noqa: F401 (re-exported)
 
 __all__ = [
     "DEFAULT_BATCH_SIZE", "FEATURE_NETWORK_WEIGHTS", "FEATURE_NETWORK_RECORD",
@@ -79,9 +71,6 @@ __all__ = [
 ]
 
 DEFAULT_BATCH_SIZE = 1000
-WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
-FEATURE_NETWORK_WEIGHTS = WEIGHTS_DIR / "mnist_classifier.pt"
-FEATURE_NETWORK_RECORD = WEIGHTS_DIR / "mnist_classifier.json"
 # Largest imaginary part tolerated on the diagonal of sqrtm(S1 S2) (the value pytorch-fid uses).
 IMAGINARY_ATOL = 1e-3
 
@@ -482,234 +471,13 @@ def nearest_neighbours(queries: torch.Tensor, references: torch.Tensor, k: int =
     return d2.sqrt(), idx
 
 
-# --------------------------------------------------------------------------- the feature network
-def file_sha256(path: str | Path) -> str:
-    """Hex SHA-256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+_EVALUATION = ("GeneratorSpec", "FoundGenerator", "GENERATORS", "find_generators", "default_checkpoint_folders")
 
 
-def load_feature_network(weights: str | Path | None = None, record: str | Path | None = None, *,
-                         device: torch.device | str | None = None):
-    """The course's MNIST classifier (``MnistClassifier``) in eval mode, weights checked against their SHA-256.
+def __getattr__(name: str):
+    # The registry imports the GAN loop, which imports these metrics: loaded on first use, no cycle.
+    if name in _EVALUATION:
+        from course_lib import evaluation
 
-    ``weights`` defaults to ``course_lib/weights/mnist_classifier.pt`` and ``record`` to the
-    JSON file beside it (written by ``scripts/train_feature_network.py``: hash, accuracy,
-    command). Raises ``ValueError`` when the file's hash differs from the record's.
-    """
-    from course_lib.models.mnist_classifier import MnistClassifier
-
-    weights = Path(FEATURE_NETWORK_WEIGHTS if weights is None else weights)
-    record = Path(weights.with_suffix(".json") if record is None else record)
-    for name, path in (("weights", weights), ("record", record)):
-        if not path.is_file():
-            raise FileNotFoundError(f"{name}: no file at {path}; build the feature network with "
-                                    "`python scripts/train_feature_network.py`")
-    info = json.loads(record.read_text())
-    expected, actual = info.get("sha256"), file_sha256(weights)
-    if actual != expected:
-        raise ValueError(f"the feature network's weights {weights} have SHA-256 {actual}, but {record} "
-                         f"records {expected}: the file was changed or corrupted. Restore both files "
-                         "(e.g. from git) or rebuild them with `python scripts/train_feature_network.py`.")
-    network = MnistClassifier(**info.get("architecture", {}))
-    network.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
-    network.eval()
-    for parameter in network.parameters():
-        parameter.requires_grad_(False)
-    return network.to(device) if device is not None else network
-
-
-INCEPTION_WEIGHTS_ENV = "COURSE_INCEPTION_WEIGHTS"
-IMAGENET_MEAN = (0.485, 0.456, 0.406)
-IMAGENET_STD = (0.229, 0.224, 0.225)
-
-
-def load_inception_network(weights: str | Path | None = None, *, device=None):
-    """Inception-v3 with its classifier removed: 2048-D pool features, when its weights are available.
-
-    Never required: the course's metrics use the MNIST feature network by default. ``weights``
-    (default: the file named by ``$COURSE_INCEPTION_WEIGHTS``) is a state dict of torchvision's
-    ``inception_v3`` (e.g. the ImageNet weights torchvision downloads, saved once while online).
-    Raises ``FileNotFoundError`` saying so when no weights file is found: nothing is downloaded.
-    """
-    import os
-
-    from torch import nn
-    from torchvision.models import inception_v3
-
-    path = weights if weights is not None else os.environ.get(INCEPTION_WEIGHTS_ENV)
-    if not path or not Path(path).is_file():
-        raise FileNotFoundError(
-            f"no Inception-v3 weights file (weights={weights!r}, ${INCEPTION_WEIGHTS_ENV}="
-            f"{os.environ.get(INCEPTION_WEIGHTS_ENV)!r}); the course's MNIST feature network "
-            "(load_feature_network) needs none")
-    network = inception_v3(weights=None, aux_logits=True, init_weights=False)
-    network.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
-    network.fc = nn.Identity()  # (B, 2048) pooled features instead of ImageNet logits
-    return network.eval().to(device if device is not None else "cpu")
-
-
-@torch.no_grad()
-def inception_features(network, images: torch.Tensor, *, batch_size: int = 64) -> torch.Tensor:
-    """Features (N, 2048) of images (N, 1 or 3, H, W) in [0, 1]: grey repeated to 3 channels,
-    resized to 299x299 (bilinear) and normalised with the ImageNet mean and std."""
-    check_tensor("images", images, ndim=4, floating=True)
-    if images.shape[1] not in (1, 3):
-        raise ValueError(f"images must have 1 or 3 channels, got shape {tuple(images.shape)}")
-    check_positive_int("batch_size", batch_size)
-    device = next(network.parameters()).device
-    mean = torch.tensor(IMAGENET_MEAN, device=device).view(1, 3, 1, 1)
-    std = torch.tensor(IMAGENET_STD, device=device).view(1, 3, 1, 1)
-    chunks = []
-    for chunk in images.split(batch_size):
-        x = chunk.to(device).expand(-1, 3, -1, -1) if chunk.shape[1] == 1 else chunk.to(device)
-        x = F.interpolate(x, size=(299, 299), mode="bilinear", align_corners=False)
-        chunks.append(network((x - mean) / std).double().cpu())
-    return torch.cat(chunks)
-
-
-class NetworkOutputs(NamedTuple):
-    """``features`` (N, F) and ``probs`` (N, C): float64 tensors on the CPU."""
-
-    features: torch.Tensor
-    probs: torch.Tensor
-
-
-@torch.no_grad()
-def extract_features(network, images: torch.Tensor, *, batch_size: int = 500) -> NetworkOutputs:
-    """Penultimate features and class probabilities of ``images`` (N, 1, 28, 28) under ``network``.
-
-    ``network`` must have ``features_and_logits`` (as ``MnistClassifier``) or both
-    ``features`` and ``forward``. It runs in eval mode on its own device (its previous mode
-    is restored); the images are moved there batch by batch.
-    """
-    if not isinstance(network, torch.nn.Module):
-        raise TypeError(f"network must be a torch.nn.Module, got {type(network).__name__}")
-    check_tensor("images", images, ndim=4, floating=True)
-    check_positive_int("batch_size", batch_size)
-    if images.shape[0] == 0:
-        raise ValueError("images must hold at least one image")
-    device = next(network.parameters()).device
-    was_training = network.training
-    network.eval()
-    features, probs = [], []
-    try:
-        for chunk in images.split(batch_size):
-            chunk = chunk.to(device)
-            if hasattr(network, "features_and_logits"):
-                h, logits = network.features_and_logits(chunk)
-            else:
-                h, logits = network.features(chunk), network(chunk)
-            features.append(h.cpu().to(torch.float64))
-            probs.append(F.softmax(logits.cpu().to(torch.float64), dim=1))
-    finally:
-        network.train(was_training)
-    return NetworkOutputs(torch.cat(features), torch.cat(probs))
-
-
-# --------------------------------------------------------------------------- models to compare
-Sampler = Callable[[int, torch.Generator], torch.Tensor]
-
-
-@dataclass(frozen=True)
-class GeneratorSpec:
-    """How to rebuild a sampler from a training checkpoint (a ``course_lib.training`` TrainState file).
-
-    ``pattern``: a regular expression matched against the checkpoint's file name without
-    ``.pt``; its named group ``budget`` must capture ``fast`` or ``full``. ``build(payload)``
-    receives the loaded checkpoint and returns ``sample(n, generator)`` -> (n, 1, 28, 28)
-    images in [0, 1] on the CPU.
-    """
-
-    pattern: str
-    label: str
-    build: Callable[[dict], Sampler]
-
-
-@dataclass(frozen=True)
-class FoundGenerator:
-    """A checkpoint found by ``find_generators``: a row of notebook 08's comparison table."""
-
-    label: str
-    path: Path
-    sample: Sampler
-
-
-def _stored_model(payload: dict, key: str) -> nn.Module:
-    """The module ``key`` of a checkpoint, rebuilt from the constructor arguments it stored."""
-    from course_lib.models import build_model
-
-    model = build_model(payload["run_config"]["modules"][key])
-    model.load_state_dict(payload["modules"][key])
-    return model.eval()
-
-
-def _vae_sampler(payload: dict) -> Sampler:
-    model = _stored_model(payload, "model")
-    return lambda n, generator: model.sample(n, generator=generator).cpu()
-
-
-def _dcgan_sampler(payload: dict) -> Sampler:
-    """A ``course_lib.gan_training`` checkpoint of a ``DCGANGenerator`` (its EMA copy when there is one)."""
-    from course_lib.gan_training import generate
-
-    model = _stored_model(payload, "generator")
-    if "generator_ema" in payload["modules"]:
-        ema = payload["modules"]["generator_ema"]
-        model.load_state_dict({k[len("module."):]: v for k, v in ema.items() if k.startswith("module.")})
-    return lambda n, generator: generate(model.eval(), torch.randn(n, model.latent_dim, generator=generator))
-
-
-# One entry per trained generator of notebooks 01-07. A notebook that trains a new generator adds
-# its entry here (a pattern for its checkpoint name and a builder); notebook 08 then lists it.
-GENERATORS: list[GeneratorSpec] = [
-    GeneratorSpec(r"01_vae(?P<latent>\d+)_(?P<budget>fast|full)", "VAE (notebook 01)", _vae_sampler),
-    GeneratorSpec(r"04_dcgan_(?P<budget>fast|full)", "DCGAN (notebook 04)", _dcgan_sampler),
-    GeneratorSpec(r"05_wgan_(?P<kind>gp|clip)_(?P<budget>fast|full)", "WGAN (notebook 05)", _dcgan_sampler),
-]
-
-
-def default_checkpoint_folders() -> list[Path]:
-    """Where notebook checkpoints live: ``$COURSE_CHECKPOINT_DIR`` or ``./checkpoints``, and ``../*/checkpoints``."""
-    from course_lib.training import checkpoint_path
-
-    folders = [checkpoint_path("probe").parent]
-    folders += sorted(p for p in Path("..").glob("*/checkpoints") if p.is_dir())
-    unique, seen = [], set()
-    for folder in folders:
-        key = folder.resolve()
-        if key not in seen and folder.is_dir():
-            seen.add(key)
-            unique.append(folder)
-    return unique
-
-
-def find_generators(budget: str, folders: Sequence[str | Path] | None = None,
-                    specs: Sequence[GeneratorSpec] | None = None) -> list[FoundGenerator]:
-    """Every checkpoint in ``folders`` (default ``default_checkpoint_folders()``) that a spec of
-    ``GENERATORS`` recognises, for the given budget (``"fast"`` or ``"full"``), as ready-to-use samplers.
-
-    A file whose name matches but that cannot be loaded (an interrupted or older checkpoint) is
-    skipped with a warning. The same file name found in two folders is listed once (the first).
-    """
-    check_choice("budget", budget, ("fast", "full"))
-    folders = default_checkpoint_folders() if folders is None else [Path(f) for f in folders]
-    specs = GENERATORS if specs is None else list(specs)
-    found, names = [], set()
-    for folder in folders:
-        for path in sorted(Path(folder).glob("*.pt")):
-            for spec in specs:
-                match = re.fullmatch(spec.pattern, path.stem)
-                if not match or match.group("budget") != budget or path.name in names:
-                    continue
-                try:
-                    sampler = spec.build(torch.load(path, map_location="cpu", weights_only=True))
-                except Exception as error:  # a stale or partial checkpoint must not stop the evaluation
-                    warnings.warn(f"skipping {path}: {type(error).__name__}: {error}", stacklevel=2)
-                    continue
-                names.add(path.name)
-                found.append(FoundGenerator(f"{spec.label}: {path.stem}", path, sampler))
-    return found
+        return getattr(evaluation, name)
+    raise AttributeError(f"module 'course_lib.metrics' has no attribute {name!r}")

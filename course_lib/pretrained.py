@@ -11,7 +11,8 @@ import json
 import torch
 
 from course_lib._checks import check_choice
-from course_lib.metrics import WEIGHTS_DIR, file_sha256
+from course_lib.feature_networks import WEIGHTS_DIR
+from course_lib.files import file_sha256
 from course_lib.models.dcgan import DCGANGenerator
 
 PRETRAINED = ("dcgan_mnist",)

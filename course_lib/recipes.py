@@ -19,7 +19,6 @@ SHA-256, the command that made it and its FID; ``course_lib.pretrained`` loads i
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import platform
 import shlex
@@ -34,6 +33,7 @@ from course_lib._checks import check_choice, check_positive_int
 from course_lib.budget import Budget, get_budget
 from course_lib.data import DATASETS, InMemoryLoader, load_data, to_signed
 from course_lib.device import get_device, seed_everything
+from course_lib.files import file_sha256
 from course_lib.gan_training import GANRun, make_fid_fn, train_gan
 from course_lib.models.dcgan import DCGANDiscriminator, DCGANGenerator, wgan_critic
 
@@ -150,7 +150,7 @@ def export_generator(run: GANRun, config: RecipeConfig, summary: dict, path: str
     state = {k: (v.detach().to("cpu", torch.float16) if v.is_floating_point() else v.detach().cpu())
              for k, v in generator.state_dict().items()}
     torch.save(state, path)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    digest = file_sha256(path)
     record = {
         "model": "DCGANGenerator",
         "kwargs": dict(generator.model_args),

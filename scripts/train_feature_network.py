@@ -36,7 +36,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from course_lib.data import _offline_mnist_arrays, load_data  # noqa: E402
-from course_lib.metrics import FEATURE_NETWORK_WEIGHTS, file_sha256, load_feature_network  # noqa: E402
+from course_lib.feature_networks import FEATURE_NETWORK_WEIGHTS, load_feature_network  # noqa: E402
+from course_lib.files import file_sha256  # noqa: E402
 from course_lib.models.mnist_classifier import MnistClassifier  # noqa: E402
 
 MIN_ACCURACY = 0.97

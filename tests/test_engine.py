@@ -248,3 +248,14 @@ def test_seed_everything_leaves_pythonhashseed_alone(monkeypatch):
     monkeypatch.delenv("PYTHONHASHSEED", raising=False)
     seed_everything(3)
     assert "PYTHONHASHSEED" not in os.environ
+
+
+def test_the_metric_mathematics_does_not_import_the_training_loop():
+    import subprocess
+    import sys
+
+    code = ("import sys, course_lib.metrics, course_lib.gan_training; "
+            "print('course_lib.evaluation' in sys.modules); "
+            "import course_lib.evaluation as e, course_lib.metrics as m; print(m.find_generators is e.find_generators)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False", "True"]
