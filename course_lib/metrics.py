@@ -38,9 +38,9 @@ Conventions
 * **Nearest neighbours** (memorisation check): Euclidean distances, ascending.
 
 This module is the metric mathematics. The feature networks (the course's MNIST classifier,
-Inception-v3) are in ``course_lib.feature_networks`` and the registry of trained generators
-behind notebook 08's table in ``course_lib.evaluation``; both are reachable from here too
-(``metrics.extract_features``, ``metrics.find_generators``), as notebooks 04 and 08 use them.
+Inception-v3) are in ``course_lib.feature_networks`` (reachable from here too, as notebooks
+04 and 08 use them: ``metrics.extract_features``) and the registry of trained generators
+behind notebook 08's table in ``course_lib.evaluation``.
 """
 from __future__ import annotations
 
@@ -67,7 +67,6 @@ __all__ = [
     "nearest_neighbours",
     "load_feature_network", "extract_features", "NetworkOutputs", "file_sha256",
     "INCEPTION_WEIGHTS_ENV", "load_inception_network", "inception_features",
-    "GeneratorSpec", "FoundGenerator", "GENERATORS", "find_generators", "default_checkpoint_folders",
 ]
 
 DEFAULT_BATCH_SIZE = 1000
@@ -469,15 +468,3 @@ def nearest_neighbours(queries: torch.Tensor, references: torch.Tensor, k: int =
         raise ValueError(f"k must be at most the number of references ({r.shape[0]}), got {k}")
     d2, idx = _k_smallest(q, r, k, batch_size, exclude_self=False)
     return d2.sqrt(), idx
-
-
-_EVALUATION = ("GeneratorSpec", "FoundGenerator", "GENERATORS", "find_generators", "default_checkpoint_folders")
-
-
-def __getattr__(name: str):
-    # The registry imports the GAN loop, which imports these metrics: loaded on first use, no cycle.
-    if name in _EVALUATION:
-        from course_lib import evaluation
-
-        return getattr(evaluation, name)
-    raise AttributeError(f"module 'course_lib.metrics' has no attribute {name!r}")

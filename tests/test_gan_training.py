@@ -203,7 +203,7 @@ def test_generate_restores_the_mode_and_maps_to_unit_range():
 
 @pytest.mark.parametrize("ema_decay", [None, 0.9])
 def test_notebook_08_finds_dcgan_checkpoints_written_by_train_gan(tmp_path, ema_decay):
-    from course_lib.metrics import find_generators
+    from course_lib.evaluation import find_generators
 
     torch.manual_seed(0)
     generator, critic = DCGANGenerator(latent_dim=8, width=4), DCGANDiscriminator(width=4)

@@ -13,6 +13,7 @@ import torch
 from torch.distributions import Categorical, Independent, MixtureSameFamily, Normal
 
 from course_lib import metrics as M
+from course_lib.evaluation import find_generators
 
 
 def _gen(seed=0):
@@ -455,19 +456,19 @@ def test_find_generators_rebuilds_samplers_from_checkpoints(tmp_path):
     (tmp_path / "01_vae16_fast.pt").write_bytes(b"not a checkpoint")
     (tmp_path / "99_other_fast.pt").write_bytes(b"ignored: no spec matches")
     with pytest.warns(UserWarning, match="skipping"):
-        found = M.find_generators("fast", [tmp_path])
+        found = find_generators("fast", [tmp_path])
     assert [f.path.name for f in found] == ["01_vae4_fast.pt"]
     assert found[0].label.startswith("VAE (notebook 01)")
     images = found[0].sample(5, torch.Generator().manual_seed(1))
     torch.testing.assert_close(images, vae.sample(5, generator=torch.Generator().manual_seed(1)))
-    assert [f.path.name for f in M.find_generators("full", [tmp_path])] == ["01_vae4_full.pt"]
+    assert [f.path.name for f in find_generators("full", [tmp_path])] == ["01_vae4_full.pt"]
     # the same file name in a second folder is listed once
     other = tmp_path / "other"
     other.mkdir()
     save_checkpoint(other / "01_vae4_full.pt", TrainState({"model": vae}))
-    assert len(M.find_generators("full", [tmp_path, other])) == 1
+    assert len(find_generators("full", [tmp_path, other])) == 1
     with pytest.raises(ValueError, match="budget"):
-        M.find_generators("medium", [tmp_path])
+        find_generators("medium", [tmp_path])
 
 
 def test_zero_variance_features_do_not_break_the_eigenvalue_route():
