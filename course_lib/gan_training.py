@@ -120,6 +120,35 @@ def generate(generator: nn.Module, z: torch.Tensor, *, batch_size: int = 500) ->
     return torch.cat(out).contiguous()
 
 
+class _EMA(AveragedModel):
+    """``AveragedModel`` whose update reads nothing on the host after its first.
+
+    torch's update tests ``n_averaged`` (a device tensor) twice per call, which waits for the
+    GPU at every step; here whether the average has started is read once per run (after a
+    resume, at the first update). Buffers follow the live model, as with ``use_buffers=False``;
+    ``recompute_bn_stats`` replaces them before the EMA generator is used.
+    """
+
+    def update_parameters(self, model: nn.Module) -> None:
+        if getattr(self, "_started", None) is None:
+            self._started = bool(self.n_averaged > 0)  # the one host read
+        averaged = [p.detach() for p in self.module.parameters()]
+        live = [p.detach().to(a.device) for a, p in zip(averaged, model.parameters())]
+        if self._started:
+            self.multi_avg_fn(averaged, live, self.n_averaged)
+        else:
+            for a, p in zip(averaged, live):
+                a.copy_(p)
+            self._started = True
+        for b_averaged, b_live in zip(self.module.buffers(), model.buffers()):
+            b_averaged.detach().copy_(b_live.detach().to(b_averaged.device))
+        self.n_averaged += 1
+
+    def load_state_dict(self, *args, **kwargs):
+        self._started = None  # read n_averaged again at the next update
+        return super().load_state_dict(*args, **kwargs)
+
+
 def make_ema(generator: nn.Module, decay: float, warmup: bool = True) -> AveragedModel:
     """An ``AveragedModel`` of ``generator`` whose update n (from 0) is
     ema <- d * ema + (1 - d) * weights with d = min(decay, (1 + n) / (10 + n)) (d = decay
@@ -138,7 +167,7 @@ def make_ema(generator: nn.Module, decay: float, warmup: bool = True) -> Average
         for ema_param, param in zip(ema_params, params):
             ema_param.lerp_(param, (1 - d).to(ema_param.device))
 
-    return AveragedModel(generator, multi_avg_fn=average, use_buffers=False)
+    return _EMA(generator, multi_avg_fn=average, use_buffers=False)
 
 
 @torch.no_grad()

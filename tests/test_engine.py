@@ -142,6 +142,29 @@ def test_ema_starts_at_the_step_1_weights_and_warms_up():
         make_ema(model, 1.0)
 
 
+def test_ema_updates_read_nothing_on_the_host_after_the_first(monkeypatch):
+    model = nn.Sequential(nn.Linear(2, 2), nn.BatchNorm1d(2))
+    ema = make_ema(model, 0.999)
+    ema.update_parameters(model)  # the first update may read n_averaged once
+
+    def no_host_read(self):
+        raise AssertionError("a tensor was read on the host during an EMA update")
+
+    monkeypatch.setattr(torch.Tensor, "__bool__", no_host_read)
+    monkeypatch.setattr(torch.Tensor, "item", no_host_read)
+    monkeypatch.setattr(torch.Tensor, "tolist", no_host_read)
+    for _ in range(3):
+        ema.update_parameters(model)
+    monkeypatch.undo()
+    assert int(ema.n_averaged) == 4
+    restored = make_ema(model, 0.999)
+    restored.load_state_dict(ema.state_dict())
+    with torch.no_grad():
+        model[0].weight.add_(1.0)
+    restored.update_parameters(model)  # resumed: averages (warm-up d = 14/15 at n = 4), no fresh copy
+    assert not torch.allclose(restored.module[0].weight, model[0].weight)
+
+
 def test_recompute_bn_stats_measures_the_generator_s_own_batch_statistics():
     torch.manual_seed(0)
     g = DCGANGenerator(latent_dim=8, width=4).eval()
