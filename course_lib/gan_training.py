@@ -25,13 +25,14 @@ come back in [0, 1] on the CPU. One *step* is one generator update. By default
 (``critic_batches="split"``) the loader's batch is split into ``n_critic`` chunks, one per
 critic update (so WGAN with m = 64 and n_critic = 5 uses loader batches of 320);
 ``critic_batches="fresh"`` gives every critic update a loader batch of its own (batches of
-m = 64, n_critic of them per step), as the reference WGAN code does.
+m = 64, n_critic of them per step), as the reference WGAN code does. Sample grids and FID
+use the generator in eval mode (batch norm with running statistics) and a latent batch of
+their own, so they never disturb the random stream of training: a resumed run gives the
+same numbers as an uninterrupted one on CPU.
 
 A checkpoint records the run's configuration (the models' and optimisers' settings and the
 loss, n_critic, clipping, penalty weight, EMA, AMP, ...): a resume with another one refuses
-and names the difference (``course_lib.training.check_resumable``). Sample grids and FID use the generator in eval mode (batch norm with
-running statistics) and a latent batch of their own, so they never disturb the random
-stream of training: a resumed run gives the same numbers as an uninterrupted one on CPU.
+and names the difference (``course_lib.training.check_resumable``).
 """
 from __future__ import annotations
 
