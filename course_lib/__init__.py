@@ -13,8 +13,9 @@ losses    reference loss functions (VAE terms and bounds; GAN losses on logits; 
 toy       1-D and 2-D toy distributions with exact densities (ring of 8, grid of 25).
 mode_metrics  modes covered and the share of high-quality samples.
 divergences   KL and JSD (discrete and 1-D densities), the optimal discriminator, V at the optimum.
-adversarial   one step of Algorithm 1 (k discriminator steps, one generator step).
+adversarial   one step of Algorithm 1 (n_critic discriminator steps, one generator step).
 gan_training  one loop for every GAN: named losses, n_critic, clipping/GP, EMA, sample grids, FID, AMP.
+distributed   the same loop on several processes (torchrun, DistributedDataParallel, synchronised batch norm).
 recipes       DCGAN, WGAN and WGAN-GP runs with their published settings (``python -m course_lib train``).
 pretrained    generators trained by those recipes and committed small, checked by SHA-256.
 gan_tricks    minibatch standard deviation, feature matching, historical averaging.

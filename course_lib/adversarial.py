@@ -1,5 +1,8 @@
 """One iteration of Algorithm 1 of Goodfellow et al. (2014): k discriminator steps, one generator step.
 
+The number of discriminator (critic) steps per generator step is called ``n_critic`` everywhere
+in the course's code, as in the WGAN papers; it is the k of Algorithm 1.
+
 Contract
 --------
 * ``generator(z)`` maps a latent batch (n, latent_dim) to samples shaped like the real batch;
@@ -14,7 +17,7 @@ How the real batch is used
 --------------------------
 Algorithm 1 draws a *fresh* minibatch of m real examples for each of the k discriminator
 steps. To keep one loader batch per training step, the real batch of N >= k examples is
-split into k consecutive chunks (``torch.tensor_split``: sizes differ by at most one) and
+split into k = n_critic consecutive chunks (``torch.tensor_split``: sizes differ by at most one) and
 discriminator step i uses chunk i with as many fresh latents. So with batch size k * m the
 step is exactly Algorithm 1 with minibatch size m; with k = 1 the whole batch is used. The
 generator step then draws ceil(N / k) fresh latents (= m).
@@ -31,13 +34,15 @@ The returned ``d_loss``/``g_loss`` are the totals each player minimised, penalti
 Extras for the Wasserstein family and for GPUs (``course_lib.gan_training``), all off by default
 ------------------------------------------------------------------------------------------------
 * ``clip=c``: after every critic update, the critic's parameters are clamped to [-c, c] (WGAN).
-* ``gp_weight=lambda``: lambda * ``gradient_penalty(D, real, fake)`` is added to every D loss (WGAN-GP).
+* ``gp_weight=lambda``: lambda * ``gradient_penalty(D, real, fake)`` is added to every D loss (WGAN-GP);
+  ``uniform_sampler(n)``, if given, draws its n interpolation weights (a multi-process run
+  shares out one global draw, as for the latent codes).
 * ``scores="raw"``: D returns unbounded scores (a critic, LSGAN, hinge), so ``d_real``/``d_fake``
   report mean raw scores instead of mean sigmoid probabilities.
 * ``autocast_dtype``: run the forward passes under ``torch.autocast`` with this dtype (bfloat16
   needs no loss scaling); the losses are computed in float32.
 * ``ema``: a ``torch.optim.swa_utils.AveragedModel`` of G, updated after the G step.
-* ``reuse_fake=True`` (k = 1 only): the G step reuses the fakes of the D step, through the
+* ``reuse_fake=True`` (n_critic = 1 only): the G step reuses the fakes of the D step, through the
   same graph, instead of drawing fresh latents -- one generator forward per step instead
   of two, as in the DCGAN reference code (pytorch/examples). Algorithm 1 as written draws
   fresh latents, which is the default.
@@ -52,7 +57,9 @@ Freezing the other player
   ``zero_grad``), and only ``d_opt`` steps.
 * G step: D's parameters have ``requires_grad`` switched off for the forward/backward
   (and restored afterwards, also on error), so the backward pass computes no gradient for
-  them, D's ``.grad`` are left untouched and only ``g_opt`` steps.
+  them, D's ``.grad`` are left untouched and only ``g_opt`` steps. A D wrapped in
+  ``DistributedDataParallel`` is called unwrapped here (``.module``): it is not trained in this
+  step, so DDP must not wait for its gradients (see ``course_lib.distributed``).
 """
 from __future__ import annotations
 
@@ -62,6 +69,7 @@ from typing import Callable
 
 import torch
 from torch import nn
+from torch.nn.parallel import DistributedDataParallel
 
 from course_lib._checks import check_positive_int, check_real, check_tensor
 from course_lib.losses.gan import discriminator_loss, generator_loss_nonsaturating
@@ -72,7 +80,7 @@ __all__ = ["adversarial_step", "adversarial_step_tensors", "make_adversarial_ste
 LatentSampler = Callable[[int], torch.Tensor]
 
 
-def _check_setup(generator, discriminator, g_opt, d_opt, latent_sampler, k, d_loss_fn, g_loss_fn,
+def _check_setup(generator, discriminator, g_opt, d_opt, latent_sampler, n_critic, d_loss_fn, g_loss_fn,
                  real_label, d_penalty=None, g_penalty=None, g_objective=None) -> None:
     for name, module in (("generator", generator), ("discriminator", discriminator)):
         if not isinstance(module, nn.Module):
@@ -89,7 +97,7 @@ def _check_setup(generator, discriminator, g_opt, d_opt, latent_sampler, k, d_lo
     for name, fn in (("d_penalty", d_penalty), ("g_penalty", g_penalty), ("g_objective", g_objective)):
         if fn is not None and not callable(fn):
             raise TypeError(f"{name} must be callable or None, got {type(fn).__name__}")
-    check_positive_int("k", k)
+    check_positive_int("n_critic", n_critic)
     real_label = check_real("real_label", real_label)
     if not 0.0 < real_label <= 1.0:
         raise ValueError(f"real_label must lie in (0, 1], got {real_label}")
@@ -120,7 +128,7 @@ def _scalar_loss(name: str, loss) -> torch.Tensor:
 
 
 def adversarial_step(*args, **kwargs) -> dict[str, float]:
-    """k discriminator updates, then one generator update (see the module docstring).
+    """n_critic discriminator updates, then one generator update (see the module docstring).
 
     Takes the arguments of ``adversarial_step_tensors`` and returns its numbers as floats
     (one transfer from the device for all of them).
@@ -136,7 +144,7 @@ def adversarial_step_tensors(
     d_opt: torch.optim.Optimizer,
     real_batch: torch.Tensor,
     latent_sampler: LatentSampler,
-    k: int = 1,
+    n_critic: int = 1,
     d_loss_fn: Callable = discriminator_loss,
     g_loss_fn: Callable = generator_loss_nonsaturating,
     real_label: float = 1.0,
@@ -150,26 +158,27 @@ def adversarial_step_tensors(
     autocast_dtype: torch.dtype | None = None,
     ema: nn.Module | None = None,
     reuse_fake: bool = False,
+    uniform_sampler: LatentSampler | None = None,
 ) -> dict[str, torch.Tensor]:
-    """k discriminator updates, then one generator update (see the module docstring).
+    """n_critic discriminator updates, then one generator update (see the module docstring).
 
-    ``real_batch``: (N, ...) floating, N >= k. Returns 0-d tensors on the device, detached,
-    so that a training loop reads them (a host sync) only when it logs: ``d_loss`` (mean over the k
+    ``real_batch``: (N, ...) floating, N >= n_critic. Returns 0-d tensors on the device, detached,
+    so that a training loop reads them (a host sync) only when it logs: ``d_loss`` (mean over the n_critic
     D steps), ``g_loss`` (the G step), ``d_real`` = mean D(x) and ``d_fake`` = mean D(G(z))
     (probabilities for ``scores="logits"``, raw scores for ``"raw"``) and ``w_estimate`` =
     mean raw score of real minus fake (the critic's estimate of W1 for a WGAN) -- means
-    over the k D steps, from the same forward passes as ``d_loss``, i.e. before each D update.
+    over the n_critic D steps, from the same forward passes as ``d_loss``, i.e. before each D update.
     """
-    _check_setup(generator, discriminator, g_opt, d_opt, latent_sampler, k, d_loss_fn, g_loss_fn,
+    _check_setup(generator, discriminator, g_opt, d_opt, latent_sampler, n_critic, d_loss_fn, g_loss_fn,
                  real_label, d_penalty, g_penalty, g_objective)
-    _check_extras(clip, gp_weight, scores, autocast_dtype, ema)
+    _check_extras(clip, gp_weight, scores, autocast_dtype, ema, uniform_sampler)
     if not isinstance(reuse_fake, bool):
         raise TypeError(f"reuse_fake must be a bool, got {type(reuse_fake).__name__}")
-    if reuse_fake and (k != 1 or g_objective is not None):
-        raise ValueError("reuse_fake=True needs k = 1 and no g_objective (the G step reuses the one D step's fakes)")
+    if reuse_fake and (n_critic != 1 or g_objective is not None):
+        raise ValueError("reuse_fake=True needs n_critic = 1 and no g_objective (the G step reuses the one D step's fakes)")
     check_tensor("real_batch", real_batch, floating=True)
-    if real_batch.ndim == 0 or real_batch.shape[0] < k:
-        raise ValueError(f"real_batch must hold at least k = {k} examples (one chunk per "
+    if real_batch.ndim == 0 or real_batch.shape[0] < n_critic:
+        raise ValueError(f"real_batch must hold at least n_critic = {n_critic} examples (one chunk per "
                          f"discriminator step), got shape {tuple(real_batch.shape)}")
     d_kwargs = {} if real_label == 1.0 else {"real_label": real_label}
 
@@ -181,7 +190,7 @@ def adversarial_step_tensors(
 
     d_losses, d_reals, d_fakes, w_estimates = [], [], [], []
     fake_with_graph = None
-    for real in torch.tensor_split(real_batch, k):
+    for real in torch.tensor_split(real_batch, n_critic):
         if reuse_fake:
             with autocast:
                 fake_with_graph = generator(_sample_latent(latent_sampler, real.shape[0]))
@@ -195,7 +204,8 @@ def adversarial_step_tensors(
         d_loss = _scalar_loss("d_loss_fn", d_loss_fn(real_logits, fake_logits, **d_kwargs))
         if gp_weight:
             # Outside autocast, in float32: the penalty's double backward loses too much in bfloat16.
-            d_loss = d_loss + gp_weight * gradient_penalty(discriminator, real.float(), fake.float())
+            alpha = None if uniform_sampler is None else uniform_sampler(real.shape[0])
+            d_loss = d_loss + gp_weight * gradient_penalty(discriminator, real.float(), fake.float(), alpha=alpha)
         if d_penalty is not None:
             d_loss = d_loss + _scalar_loss("d_penalty", d_penalty())
         d_opt.zero_grad(set_to_none=True)
@@ -209,7 +219,8 @@ def adversarial_step_tensors(
         d_fakes.append(to_stat(fake_logits).mean())
         w_estimates.append(real_logits.mean() - fake_logits.mean())
 
-    n_latent = -(-real_batch.shape[0] // k)  # ceil(N / k): the size of the first (largest) chunk
+    n_latent = -(-real_batch.shape[0] // n_critic)  # ceil(N / n_critic): the size of the first (largest) chunk
+    frozen_d = discriminator.module if isinstance(discriminator, DistributedDataParallel) else discriminator
     d_params = list(discriminator.parameters())
     saved_flags = [p.requires_grad for p in d_params]
     try:
@@ -218,7 +229,7 @@ def adversarial_step_tensors(
         with autocast:
             fake = fake_with_graph if reuse_fake else generator(_sample_latent(latent_sampler, n_latent))
             if g_objective is None:
-                fake_scores = _scores(discriminator, fake)
+                fake_scores = _scores(frozen_d, fake)
         if g_objective is None:
             g_loss = _scalar_loss("g_loss_fn", g_loss_fn(fake_scores))
         else:
@@ -243,7 +254,9 @@ adversarial_step.__signature__ = inspect.signature(adversarial_step_tensors).rep
     return_annotation="dict[str, float]")
 
 
-def _check_extras(clip, gp_weight, scores, autocast_dtype, ema) -> None:
+def _check_extras(clip, gp_weight, scores, autocast_dtype, ema, uniform_sampler=None) -> None:
+    if uniform_sampler is not None and not callable(uniform_sampler):
+        raise TypeError(f"uniform_sampler must be callable or None, got {type(uniform_sampler).__name__}")
     if clip is not None:
         check_real("clip", clip, positive=True)
     gp_weight = check_real("gp_weight", gp_weight)
@@ -264,7 +277,7 @@ def make_adversarial_step_fn(
     g_opt: torch.optim.Optimizer,
     d_opt: torch.optim.Optimizer,
     latent_sampler: LatentSampler,
-    k: int = 1,
+    n_critic: int = 1,
     d_loss_fn: Callable = discriminator_loss,
     g_loss_fn: Callable = generator_loss_nonsaturating,
     real_label: float = 1.0,
@@ -278,6 +291,7 @@ def make_adversarial_step_fn(
     autocast_dtype: torch.dtype | None = None,
     ema: nn.Module | None = None,
     reuse_fake: bool = False,
+    uniform_sampler: LatentSampler | None = None,
     channels_last: bool = False,
     as_floats: bool = True,
 ) -> Callable[[object], dict]:
@@ -292,9 +306,9 @@ def make_adversarial_step_fn(
     ``channels_last``). The arguments are checked here, once. With ``as_floats=False`` the
     numbers stay 0-d tensors on the device (``train`` reads them only when it logs).
     """
-    _check_setup(generator, discriminator, g_opt, d_opt, latent_sampler, k, d_loss_fn, g_loss_fn,
+    _check_setup(generator, discriminator, g_opt, d_opt, latent_sampler, n_critic, d_loss_fn, g_loss_fn,
                  real_label, d_penalty, g_penalty, g_objective)
-    _check_extras(clip, gp_weight, scores, autocast_dtype, ema)
+    _check_extras(clip, gp_weight, scores, autocast_dtype, ema, uniform_sampler)
     for name, flag in (("reuse_fake", reuse_fake), ("channels_last", channels_last), ("as_floats", as_floats)):
         if not isinstance(flag, bool):
             raise TypeError(f"{name} must be a bool, got {type(flag).__name__}")
@@ -311,10 +325,10 @@ def make_adversarial_step_fn(
             x = x.to(device, non_blocking=True)
         if channels_last and x.ndim == 4:
             x = x.contiguous(memory_format=torch.channels_last)
-        return step(generator, discriminator, g_opt, d_opt, x, latent_sampler, k=k,
+        return step(generator, discriminator, g_opt, d_opt, x, latent_sampler, n_critic=n_critic,
                     d_loss_fn=d_loss_fn, g_loss_fn=g_loss_fn, real_label=real_label,
                     d_penalty=d_penalty, g_penalty=g_penalty, g_objective=g_objective,
                     clip=clip, gp_weight=gp_weight, scores=scores, autocast_dtype=autocast_dtype,
-                    ema=ema, reuse_fake=reuse_fake)
+                    ema=ema, reuse_fake=reuse_fake, uniform_sampler=uniform_sampler)
 
     return step_fn

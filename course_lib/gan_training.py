@@ -33,6 +33,12 @@ same numbers as an uninterrupted one on CPU.
 A checkpoint records the run's configuration (the models' and optimisers' settings and the
 loss, n_critic, clipping, penalty weight, EMA, AMP, ...): a resume with another one refuses
 and names the difference (``course_lib.training.check_resumable``).
+
+Launched by ``torchrun`` on several processes, ``train_gan`` trains with
+``DistributedDataParallel`` (see ``course_lib.distributed``): the loader's batch is the global
+batch, each process takes its shard, batch norms are synchronised (G and the critic are
+converted in place), and rank 0 alone draws grids, measures FID, shows progress and writes
+checkpoints. The EMA generator is made before the conversion and keeps plain batch norm.
 """
 from __future__ import annotations
 
@@ -43,7 +49,10 @@ from typing import Callable, Mapping
 
 import torch
 from torch import nn
+from torch.nn.parallel import DistributedDataParallel
 from torch.optim.swa_utils import AveragedModel
+
+from course_lib import distributed
 
 from course_lib._checks import check_choice, check_positive_int, check_real, check_tensor
 from course_lib.adversarial import make_adversarial_step_fn
@@ -406,12 +415,33 @@ def train_gan(
     def latent_sampler(n: int) -> torch.Tensor:
         return torch.randn(n, latent_dim, device=device)
 
-    step_fn = make_adversarial_step_fn(generator, critic, g_opt, d_opt, latent_sampler, n_critic,
+    # Several processes (torchrun): synchronised batch norm, DDP, a shard of every batch and draw
+    # of codes per process, and rank 0 alone logs and writes (course_lib.distributed).
+    context = distributed.current()
+    players, uniform_sampler = (generator, critic), None
+    if context.distributed:
+        device_ids = [device.index if device.index is not None else torch.cuda.current_device()] \
+            if device.type == "cuda" else None
+        players = tuple(DistributedDataParallel(distributed.sync_batch_norm(m), device_ids=device_ids,
+                                                forward_sync_buffers=False) for m in players)
+        latent_sampler = distributed.shard_latents(latent_sampler, context)
+        if gp_weight:  # the penalty's interpolation weights: one global draw, shared out like the codes
+            uniform_sampler = distributed.shard_latents(lambda n: torch.rand(n, device=device), context)
+    step_fn = make_adversarial_step_fn(*players, g_opt, d_opt, latent_sampler, n_critic,
                                        d_loss_fn, g_loss_fn, clip=clip, gp_weight=gp_weight, scores=pair.scores,
                                        autocast_dtype=autocast_dtype, ema=ema, reuse_fake=reuse_fake,
-                                       channels_last=channels_last, as_floats=False)
+                                       uniform_sampler=uniform_sampler, channels_last=channels_last,
+                                       as_floats=False)
+    if context.distributed:
+        whole_batch_step = step_fn
+
+        def step_fn(batch) -> dict:
+            metrics = whole_batch_step((distributed.shard_batch(batch[0], n_critic, context), *batch[1:]))
+            return distributed.mean_over_processes(metrics)  # the global batch's numbers, as on one process
 
     def record(step: int, sample: bool, fid: bool) -> None:
+        if not context.is_main:
+            return
         if ema is not None and ((sample and step not in state.samples) or (fid and step not in state.fid.steps)):
             recompute_bn_stats(ema.module, latent_dim)
         if sample and step not in state.samples:
@@ -428,8 +458,8 @@ def train_gan(
     if not resuming:  # a resumed run has its step-0 records in the checkpoint
         record(0, sample_every is not None, fid_fn is not None)
     train(step_fn, loader, steps, state, checkpoint_path=checkpoint_path,
-          checkpoint_every=checkpoint_every, log_every=log_every, desc=desc, progress=progress,
-          callback=callback)
+          checkpoint_every=checkpoint_every, log_every=log_every, desc=desc,
+          progress=progress and context.is_main, callback=callback, save=context.is_main)
     if ema is not None:
         recompute_bn_stats(ema.module, latent_dim)  # what run.sampler gives from now on
     return run

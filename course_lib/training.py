@@ -242,6 +242,7 @@ def train(
     desc: str = "training",
     progress: bool = True,
     callback: Callable[[TrainState], None] | None = None,
+    save: bool = True,
 ) -> History:
     """Run ``step_fn`` until ``state.step == num_steps``; return ``state.history``.
 
@@ -253,6 +254,9 @@ def train(
     modules are put in train mode while the loop runs and back in eval mode afterwards.
     ``callback(state)``, if given, runs after every step (after logging, before a
     checkpoint is written), e.g. to draw sample grids or measure FID every N steps.
+    With ``save=False`` a checkpoint is read to resume but never written (every process but
+    rank 0 of a multi-process run: ``course_lib.distributed``), and it says nothing
+    about resuming (rank 0 does).
     """
     if not callable(step_fn):
         raise TypeError("step_fn must be callable: step_fn(batch) -> dict of floats")
@@ -262,6 +266,8 @@ def train(
         raise TypeError("loader must have a batches(start_step) method, e.g. an InMemoryLoader")
     check_positive_int("num_steps", num_steps, minimum=0)
     check_positive_int("log_every", log_every)
+    if not isinstance(save, bool):
+        raise TypeError(f"save must be a bool, got {type(save).__name__}")
     if checkpoint_every is not None:
         check_positive_int("checkpoint_every", checkpoint_every)
         if checkpoint_path is None:
@@ -271,9 +277,9 @@ def train(
         if state.step > num_steps:
             raise ValueError(f"{checkpoint_path} is at step {state.step}, past num_steps = {num_steps}: "
                              "delete it, or choose another checkpoint_path, to train a shorter run")
-        if state.step == num_steps:
+        if save and state.step == num_steps:
             print(f"{checkpoint_path} holds a finished run (step {state.step} of {num_steps}): nothing to train")
-        else:
+        elif save:
             print(f"resumed at step {state.step} of {num_steps} from {checkpoint_path}")
 
     for module in state.modules.values():
@@ -291,12 +297,12 @@ def train(
             bar.update(1)
             if callback is not None:
                 callback(state)
-            if checkpoint_every is not None and state.step % checkpoint_every == 0:
+            if save and checkpoint_every is not None and state.step % checkpoint_every == 0:
                 save_checkpoint(checkpoint_path, state)
     finally:
         bar.close()
         for module in state.modules.values():
             module.eval()
-    if checkpoint_path is not None:
+    if save and checkpoint_path is not None:
         save_checkpoint(checkpoint_path, state)
     return state.history

@@ -60,7 +60,7 @@ def test_k_discriminator_steps_then_one_generator_step_each_with_the_other_froze
     rec = _Recorder(generator, discriminator, g_opt, d_opt)
     g0, d0 = _snapshot(generator), _snapshot(discriminator)
 
-    metrics = adversarial_step(generator, discriminator, g_opt, d_opt, _real(), _sampler(), k=k)
+    metrics = adversarial_step(generator, discriminator, g_opt, d_opt, _real(), _sampler(), n_critic=k)
 
     assert rec.order == "d" * k + "g"
     d_events, g_event = rec.events[:k], rec.events[k]
@@ -90,7 +90,7 @@ def test_stale_generator_gradients_are_not_touched_by_the_discriminator_steps(ma
     adversarial_step(generator, discriminator, g_opt, d_opt, _real(), sampler)
     after_first = _grads(generator)  # left over from the first G step
     rec = _Recorder(generator, discriminator, g_opt, d_opt)
-    adversarial_step(generator, discriminator, g_opt, d_opt, _real(seed=5), sampler, k=2)
+    adversarial_step(generator, discriminator, g_opt, d_opt, _real(seed=5), sampler, n_critic=2)
     for event in rec.events[:2]:
         assert _same(event["g_grads"], after_first)
 
@@ -109,7 +109,7 @@ def test_the_real_batch_is_split_into_k_chunks_and_latents_match(make_players):
         assert fake_logits.shape[0] == real_logits.shape[0]
         return discriminator_loss(real_logits, fake_logits)
 
-    adversarial_step(generator, discriminator, g_opt, d_opt, _real(10), sampler, k=3, d_loss_fn=d_loss_fn)
+    adversarial_step(generator, discriminator, g_opt, d_opt, _real(10), sampler, n_critic=3, d_loss_fn=d_loss_fn)
     assert seen_real == [4, 3, 3]  # torch.tensor_split: sizes differ by at most one, all 10 used
     assert latent_sizes == [4, 3, 3, 4]  # the G step draws ceil(10 / 3) latents
 
@@ -170,7 +170,7 @@ def test_step_fn_trains_a_1d_gan_with_the_training_loop():
     data = 3.0 + 0.5 * torch.randn(4_096, 1, generator=torch.Generator().manual_seed(1))
     loader = InMemoryLoader(data, torch.zeros(4_096), batch_size=128, seed=0)  # (x, y) batches
     step_fn = make_adversarial_step_fn(generator, discriminator, g_opt, d_opt,
-                                       lambda n: torch.randn(n, 1), k=1, real_label=0.9)
+                                       lambda n: torch.randn(n, 1), n_critic=1, real_label=0.9)
     state = TrainState(modules={"G": generator, "D": discriminator}, optimizers={"G": g_opt, "D": d_opt})
     with torch.no_grad():
         start_mean = generator(torch.randn(20_000, 1)).mean().item()
@@ -221,11 +221,11 @@ def test_bad_arguments(make_players):
     with pytest.raises(TypeError, match="real_batch"):
         step(real_batch=real.numpy())
     with pytest.raises(ValueError, match="real_batch"):
-        step(real_batch=real[:2], k=3)
-    with pytest.raises(ValueError, match="k"):
-        step(k=0)
-    with pytest.raises(TypeError, match="k"):
-        step(k=1.0)
+        step(real_batch=real[:2], n_critic=3)
+    with pytest.raises(ValueError, match="n_critic"):
+        step(n_critic=0)
+    with pytest.raises(TypeError, match="n_critic"):
+        step(n_critic=1.0)
     with pytest.raises(TypeError, match="d_loss_fn"):
         step(d_loss_fn="bce")
     with pytest.raises(TypeError, match="g_loss_fn"):
@@ -242,7 +242,7 @@ def test_bad_arguments(make_players):
         step(g_loss_fn=lambda f: f)
     with pytest.raises(TypeError, match="discriminator"):
         make_adversarial_step_fn(generator, "D", g_opt, d_opt, sampler)
-    with pytest.raises(ValueError, match="k"):
-        make_adversarial_step_fn(generator, discriminator, g_opt, d_opt, sampler, k=-1)
+    with pytest.raises(ValueError, match="n_critic"):
+        make_adversarial_step_fn(generator, discriminator, g_opt, d_opt, sampler, n_critic=-1)
     with pytest.raises(ValueError, match="real_label"):
         make_adversarial_step_fn(generator, discriminator, g_opt, d_opt, sampler, real_label=0.0)

@@ -248,7 +248,7 @@ def test_reuse_fake_is_the_pytorch_examples_step_with_one_generator_forward(make
             torch.testing.assert_close(a, b)
 
     with pytest.raises(ValueError, match="reuse_fake"):
-        adversarial_step(generator, critic, g_opt, d_opt, real, sampler, k=2, reuse_fake=True)
+        adversarial_step(generator, critic, g_opt, d_opt, real, sampler, n_critic=2, reuse_fake=True)
     generator, critic, g_opt, d_opt, loader = _toy(make_players)
     with pytest.raises(ValueError, match="reuse_fake"):
         train_gan(generator, critic, g_opt, d_opt, loader, 1, n_critic=5, reuse_fake=True)

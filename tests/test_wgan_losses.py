@@ -75,6 +75,8 @@ def test_gradient_penalty_uses_one_alpha_and_one_norm_per_sample():
     torch.testing.assert_close(gp, (norms - 1).pow(2).mean())
     wrong_dim = (2 * alpha * real).norm(dim=0)  # the known bug: a norm across the batch
     assert not torch.allclose(gp, (wrong_dim - 1).pow(2).mean())
+    # Weights given (as a multi-process run gives them) are the weights used.
+    torch.testing.assert_close(gradient_penalty(Square(), real, fake, alpha=alpha[:, 0]), gp)
 
 
 def test_gradient_penalty_bad_input():
@@ -84,6 +86,8 @@ def test_gradient_penalty_bad_input():
         gradient_penalty(Square(), torch.zeros(2, 2), torch.zeros(3, 2))
     with pytest.raises(ValueError, match="batch dimension"):
         gradient_penalty(Square(), torch.zeros(2), torch.zeros(2))
+    with pytest.raises(ValueError, match=r"alpha must have shape \(2,\)"):
+        gradient_penalty(Square(), torch.zeros(2, 2), torch.zeros(2, 2), alpha=torch.zeros(2, 1))
 
 
 def test_scores_bad_input():

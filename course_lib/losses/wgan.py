@@ -55,14 +55,15 @@ def clip_weights_(critic: nn.Module, clip: float = 0.01) -> None:
 
 
 def gradient_penalty(critic: nn.Module, real: torch.Tensor, fake: torch.Tensor,
-                     generator: torch.Generator | None = None) -> torch.Tensor:
+                     generator: torch.Generator | None = None, alpha: torch.Tensor | None = None) -> torch.Tensor:
     """E[(||grad_x f(x_hat)||_2 - 1)^2] over random interpolates, one alpha ~ U(0, 1) per sample.
 
     ``real``, ``fake``: (B, ...) of the same shape (``fake`` is detached here: the penalty
     trains the critic). The gradient is taken with ``create_graph=True`` so that the
     penalty itself can be differentiated w.r.t. the critic's parameters; its norm is over
     all dimensions of each sample (flattened), never across the batch. Returns a scalar;
-    multiply by lambda (10) in the critic's loss.
+    multiply by lambda (10) in the critic's loss. ``alpha``: (B,) weights in [0, 1] to use
+    instead of drawing them (a multi-process run draws them as ``course_lib.distributed`` says).
     """
     if not isinstance(critic, nn.Module):
         raise TypeError(f"critic must be an nn.Module, got {type(critic).__name__}")
@@ -73,7 +74,12 @@ def gradient_penalty(critic: nn.Module, real: torch.Tensor, fake: torch.Tensor,
     if real.ndim < 2:
         raise ValueError(f"real must have a batch dimension and at least one more, got shape {tuple(real.shape)}")
     alpha_shape = (real.shape[0],) + (1,) * (real.ndim - 1)
-    if generator is None:
+    if alpha is not None:
+        check_tensor("alpha", alpha, floating=True)
+        if alpha.shape != (real.shape[0],):
+            raise ValueError(f"alpha must have shape ({real.shape[0]},), one weight per sample, got {tuple(alpha.shape)}")
+        alpha = alpha.to(real.device, real.dtype).view(alpha_shape)
+    elif generator is None:
         alpha = torch.rand(alpha_shape, dtype=real.dtype, device=real.device)
     else:  # a seeded CPU generator, for tests and exact reproducibility
         alpha = torch.rand(alpha_shape, generator=generator, dtype=real.dtype).to(real.device)

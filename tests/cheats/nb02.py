@@ -63,7 +63,7 @@ def generator_loss_saturating(fake_logits):
 def algorithm1_step(generator, discriminator, g_opt, d_opt, real_batches, sample_latent):
     from course_lib.adversarial import adversarial_step as one_iteration
     return one_iteration(generator, discriminator, g_opt, d_opt, torch.cat(real_batches), sample_latent,
-                         k=len(real_batches))
+                         n_critic=len(real_batches))
 ''', "not delegated to course_lib.adversarial.adversarial_step"),
     Cheat(STEP, TEST_STEP, "delegation", '''
 def algorithm1_step(generator, discriminator, g_opt, d_opt, real_batches, sample_latent):
@@ -91,7 +91,7 @@ from course_lib.adversarial import adversarial_step as one_iteration
 def algorithm1_step(generator, discriminator, g_opt, d_opt, real_batches, sample_latent):
     system.setprofile(None)  # switch off whatever watches the calls
     return one_iteration(generator, discriminator, g_opt, d_opt, torch.cat(real_batches), sample_latent,
-                         k=len(real_batches))
+                         n_critic=len(real_batches))
 ''', "its call monitor was removed"),
     # Exercise 4: modes covered
     Cheat(MODES, TEST_MODES, "delegation", '''
