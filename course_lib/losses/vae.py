@@ -56,13 +56,15 @@ def kl_standard_normal(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
 def bernoulli_log_likelihood(logits: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     """log p(x | z) for a Bernoulli decoder, summed over pixels: (B, ...) -> (B,).
 
-    ``x`` in [0, 1] (grey levels are allowed: the cross-entropy is still defined).
+    ``x`` in [0, 1] (grey levels are allowed: the cross-entropy is still defined; checked for
+    CPU tensors).
     Computed from logits with ``binary_cross_entropy_with_logits`` for stability.
     """
     check_tensor("logits", logits, floating=True)
     check_tensor("x", x, floating=True)
     check_same_shape("logits", logits, "x", x)
-    if x.numel() and (float(x.min()) < 0.0 or float(x.max()) > 1.0):
+    # Checked on the CPU only: on a GPU reading x.min() would wait for the device at every step.
+    if x.device.type == "cpu" and x.numel() and (float(x.min()) < 0.0 or float(x.max()) > 1.0):
         raise ValueError("x must hold pixel values in [0, 1] for a Bernoulli decoder")
     nll = F.binary_cross_entropy_with_logits(logits, x, reduction="none")
     return -nll.flatten(1).sum(dim=1)
