@@ -69,6 +69,12 @@ def load_inception_network(weights: str | Path | None = None, *, device=None):
     (default: the file named by ``$COURSE_INCEPTION_WEIGHTS``) is a state dict of torchvision's
     ``inception_v3`` (e.g. the ImageNet weights torchvision downloads, saved once while online).
     Raises ``FileNotFoundError`` saying so when no weights file is found: nothing is downloaded.
+
+    Those weights (IMAGENET1K_V1) were ported from TensorFlow and expect inputs in [-1, 1]: the
+    network is built with ``transform_input=True``, as torchvision builds it for them, which
+    maps the ImageNet-normalised inputs of ``inception_features`` to that range. They are not
+    pytorch-fid's weights (the TensorFlow FID Inception), so FIDs in these features rank models
+    but are not comparable with published FIDs.
     """
     import os
 
@@ -81,7 +87,7 @@ def load_inception_network(weights: str | Path | None = None, *, device=None):
             f"no Inception-v3 weights file (weights={weights!r}, ${INCEPTION_WEIGHTS_ENV}="
             f"{os.environ.get(INCEPTION_WEIGHTS_ENV)!r}); the course's MNIST feature network "
             "(load_feature_network) needs none")
-    network = inception_v3(weights=None, aux_logits=True, init_weights=False)
+    network = inception_v3(weights=None, aux_logits=True, init_weights=False, transform_input=True)
     network.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
     network.fc = nn.Identity()  # (B, 2048) pooled features instead of ImageNet logits
     return network.eval().to(device if device is not None else "cpu")

@@ -28,3 +28,20 @@ def test_features_from_a_weights_file(monkeypatch, tmp_path):
     assert frechet_distance_from_features(features, features) == pytest.approx(0.0, abs=1e-6)
     with pytest.raises(ValueError, match="channels"):
         inception_features(network, torch.rand(2, 2, 28, 28))
+
+
+def test_inputs_reach_the_network_in_the_range_its_imagenet_weights_expect(monkeypatch, tmp_path):
+    """torchvision's IMAGENET1K_V1 Inception weights (ported from TensorFlow) expect [-1, 1] inputs."""
+    torch.manual_seed(1)
+    path = tmp_path / "inception.pt"
+    torch.save(inception_v3(weights=None, aux_logits=True, init_weights=False).state_dict(), path)
+    network = load_inception_network(path)
+    assert network.transform_input
+    plain = inception_v3(weights=None, aux_logits=True, init_weights=False, transform_input=False)
+    plain.load_state_dict(torch.load(path, weights_only=True))
+    plain.fc = torch.nn.Identity()
+    images = torch.rand(1, 3, 28, 28)
+    resized = torch.nn.functional.interpolate(images, size=(299, 299), mode="bilinear", align_corners=False)
+    with torch.no_grad():
+        expected = plain.eval()(2 * resized - 1).double()
+    torch.testing.assert_close(inception_features(network, images), expected, rtol=1e-4, atol=1e-5)
