@@ -8,6 +8,10 @@ Examples::
     python -m course_lib train dcgan --budget full --export course_lib/weights/dcgan_mnist.pt
     python -m course_lib audit submitted/                                # answers worth a look before grading
 
+On several GPUs or machines, launch the same command with torchrun (``course_lib.distributed``)::
+
+    torchrun --nproc_per_node=4 -m course_lib train dcgan --budget full
+
 Training is resumable: run the same command again and it goes on from its checkpoint
 (``checkpoints/cli_<recipe>_<data>_<budget>.pt`` unless ``--checkpoint`` says otherwise).
 """
@@ -17,15 +21,19 @@ import argparse
 import shlex
 import sys
 
+import torch
+
 from course_lib.data import DATASETS
 from course_lib.recipes import RECIPES
+from course_lib.conditional_training import KINDS as CONDITIONAL_RECIPES
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m course_lib", description="Course command line.")
     sub = parser.add_subparsers(dest="command", required=True)
     train = sub.add_parser("train", help="train a GAN recipe (dcgan, wgan, wgan-gp)")
-    train.add_argument("recipe", choices=RECIPES)
+    train.add_argument("recipe", choices=RECIPES + CONDITIONAL_RECIPES,
+                       help="dcgan, wgan, wgan-gp, stylegan (MNIST, notebook 07); cgan, acgan, infogan (MNIST, notebook 06)")
     train.add_argument("--data", choices=DATASETS, default="mnist")
     train.add_argument("--budget", choices=("fast", "full"), default=None,
                        help="default: $COURSE_BUDGET, else full on a GPU and fast on a CPU")
@@ -54,33 +62,87 @@ def main(argv: list[str] | None = None) -> int:
 
         print_report(audit(args.root))
         return 0
+    from course_lib import distributed
     from course_lib.device import get_device
+
+    # Under torchrun: join the process group (course_lib.distributed); rank 0 alone prints and writes.
+    context = distributed.init_from_env(args.device)
+    device = get_device(args.device)
+    if context.distributed and device.type == "cuda":
+        device = torch.device("cuda", context.local_rank)
+    try:
+        return _train(args, argv, device, context)
+    finally:
+        if context.distributed:
+            torch.distributed.destroy_process_group()
+
+
+def _train(args, argv: list[str], device: torch.device, context) -> int:
+    if args.recipe in CONDITIONAL_RECIPES:
+        return _train_conditional(args, argv, device, context)
     from course_lib.recipes import default_config, export_generator, run_recipe
     from course_lib.training import checkpoint_path
 
-    device = get_device(args.device)
+    say = print if context.is_main else (lambda *_, **__: None)
     config = default_config(args.recipe, args.data, args.budget, steps=args.steps, batch_size=args.batch_size,
                             latent_dim=args.latent_dim, width=args.width, image_size=args.image_size,
                             seed=args.seed)
     path = args.checkpoint or checkpoint_path(f"cli_{config.recipe}_{config.data}_{config.budget}")
-    print(f"{config.recipe} on {config.data} ({config.budget} budget, {config.steps} steps, batch "
-          f"{config.batch_size}) on {device}; checkpoint: {path}")
+    processes = f", {context.world_size} processes" if context.distributed else ""
+    say(f"{config.recipe} on {config.data} ({config.budget} budget, {config.steps} steps, batch "
+        f"{config.batch_size}) on {device}{processes}; checkpoint: {path}")
     run, summary = run_recipe(config, device=device, checkpoint_path=path, progress=not args.no_progress)
-    print(f"data: {summary['data_source']}")
+    if not context.is_main:
+        return 0
+    say(f"data: {summary['data_source']}")
     if summary["fid"] is not None:
-        print(f"FID (MNIST feature network, 2,000 samples of the EMA generator): {summary['fid']:.2f}")
+        say(f"FID (MNIST feature network, 2,000 samples of the EMA generator): {summary['fid']:.2f}")
     if args.grid:
         from torchvision.utils import save_image
 
         last = max(run.samples)
         save_image(run.samples[last], args.grid, nrow=8, padding=2, pad_value=1.0)
-        print(f"sample grid of step {last}: {args.grid}")
+        say(f"sample grid of step {last}: {args.grid}")
     if args.export:
         out = export_generator(run, config, summary, args.export,
                                command="python -m course_lib " + shlex.join(argv))
-        print(f"generator: {out} and {out.with_suffix('.json')}")
+        say(f"generator: {out} and {out.with_suffix('.json')}")
     return 0
 
+
+def _train_conditional(args, argv: list[str], device: torch.device, context) -> int:
+    """cgan, acgan, infogan on MNIST (course_lib.conditional_recipes); one process (no torchrun)."""
+    from course_lib.conditional_recipes import default_conditional_config, export_conditional, run_conditional_recipe
+    from course_lib.training import checkpoint_path
+
+    if context.distributed:
+        raise SystemExit(f"{args.recipe} trains in one process: run it without torchrun")
+    if args.data != "mnist" or args.image_size not in (None, 28):
+        raise SystemExit(f"{args.recipe} trains on 28x28 MNIST only (--data mnist)")
+    config = default_conditional_config(args.recipe, args.budget, steps=args.steps, batch_size=args.batch_size,
+                                        # InfoGAN's noise is 62-dimensional unless --latent-dim says otherwise
+                                        noise_dim=None if args.recipe == "infogan" and args.latent_dim == 64
+                                        else args.latent_dim,
+                                        width=args.width, seed=args.seed)
+    path = args.checkpoint or checkpoint_path(f"cli_{config.recipe}_mnist_{config.budget}")
+    print(f"{config.recipe} on mnist ({config.budget} budget, {config.steps} steps, batch {config.batch_size}) "
+          f"on {device}; checkpoint: {path}")
+    run, summary = run_conditional_recipe(config, device=device, checkpoint_path=path, progress=not args.no_progress)
+    print(f"data: {summary['data_source']}")
+    print(f"FID (MNIST feature network, 2,000 samples): {summary['fid']:.2f}")
+    for key in ("label_accuracy", "code_to_class_accuracy"):
+        if key in summary:
+            print(f"{key.replace('_', ' ')}: {summary[key]:.3f}")
+    if args.grid:
+        from torchvision.utils import save_image
+
+        last = max(run.samples)
+        save_image(run.samples[last], args.grid, nrow=10, padding=2, pad_value=1.0)
+        print(f"sample grid of step {last}: {args.grid}")
+    if args.export:
+        out = export_conditional(run, config, summary, args.export, command="python -m course_lib " + shlex.join(argv))
+        print(f"generator and discriminator: {out} and {out.with_suffix('.json')}")
+    return 0
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -45,6 +45,10 @@ def test_the_command_trains_resumes_exports_and_the_export_loads(tmp_path, monke
     assert record["command"] == "python -m course_lib " + " ".join(args)
     assert record["kwargs"] == {"latent_dim": 8, "channels": 1, "width": 4, "image_size": 28}
     assert record["config"]["steps"] == 3 and record["fid_mnist_features"] > 0
+    assert record["fid_samples"] == 2000
+    assert record["fid_over_training"]["steps"][-1] == 3
+    assert record["fid_over_training"]["fid"][-1] == record["fid_mnist_features"]
+    assert record["w_estimate_over_training"]["steps"] == [1, 2, 3]
 
     # Same command with more steps: it resumes at step 3 and goes on to 4.
     checkpoint = tmp_path / "checkpoints" / "cli_dcgan_mnist_fast.pt"
@@ -66,11 +70,15 @@ def test_the_command_trains_resumes_exports_and_the_export_loads(tmp_path, monke
     assert pretrained.load_pretrained_generator("tiny") is None
 
 
-def test_the_shipped_pretrained_generator_matches_its_record():
-    record = pretrained.pretrained_record("dcgan_mnist")
-    assert record is not None, "course_lib/weights/dcgan_mnist.pt and .json must be committed"
-    assert record["command"].startswith("python -m course_lib train dcgan")
-    generator = pretrained.load_pretrained_generator("dcgan_mnist")
+@pytest.mark.parametrize("name", pretrained.PRETRAINED)
+def test_the_shipped_pretrained_generators_match_their_records(name):
+    record = pretrained.pretrained_record(name)
+    assert record is not None, f"course_lib/weights/{name}.pt and .json must be committed"
+    recipe = {"dcgan_mnist": "dcgan", "wgan_gp_mnist": "wgan-gp", "wgan_mnist": "wgan", "stylegan_mnist": "stylegan"}[name]
+    assert record["command"].startswith(f"python -m course_lib train {recipe} ")
+    assert f"--export course_lib/weights/{name}.pt" in record["command"]
+    generator = pretrained.load_pretrained_generator(name)
+    assert type(generator).__name__ == record["model"] and not generator.training
     images = generator(torch.randn(4, record["kwargs"]["latent_dim"]))
     assert images.shape == (4, 1, 28, 28) and images.min() >= -1 and images.max() <= 1
     with pytest.raises(ValueError, match="name"):

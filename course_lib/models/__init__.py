@@ -19,9 +19,15 @@ def _classes() -> dict[str, type[nn.Module]]:
     from course_lib.models.mlp_gan import MLPDiscriminator, MLPGenerator
     from course_lib.models.mnist_classifier import MnistClassifier
     from course_lib.models.vae import VAE, Autoencoder
+    from course_lib.models.conditional import (AuxiliaryDiscriminator, ConditionalDiscriminator,
+                                               ConditionalGenerator, InfoGANGenerator)
+    from course_lib.models.progan import ProDiscriminator, ProGenerator
+    from course_lib.models.stylegan import MappingNetwork, StyleGenerator
 
     return {cls.__name__: cls for cls in (DCGANGenerator, DCGANDiscriminator, MLPGenerator, MLPDiscriminator,
-                                          MnistClassifier, VAE, Autoencoder)}
+                                          MnistClassifier, VAE, Autoencoder, ConditionalGenerator,
+                                          ConditionalDiscriminator, AuxiliaryDiscriminator, InfoGANGenerator,
+                                          ProGenerator, ProDiscriminator, StyleGenerator, MappingNetwork)}
 
 
 MODEL_CLASSES = tuple(sorted(_classes()))
