@@ -33,10 +33,11 @@ from course_lib.conditional_training import (KINDS, conditional_samples, label_a
                                              sample_inputs, train_conditional_gan)
 from course_lib.data import InMemoryLoader, load_data, to_signed
 from course_lib.device import get_device, seed_everything
-from course_lib.feature_networks import WEIGHTS_DIR, extract_features, load_feature_network
+from course_lib.feature_networks import extract_features, load_feature_network
 from course_lib.files import file_sha256
 from course_lib.gan_training import GANRun
 from course_lib.metrics import feature_statistics, frechet_distance
+from course_lib.pretrained import pretrained_record, verified_weights
 from course_lib.models.conditional import (AuxiliaryDiscriminator, ConditionalDiscriminator, ConditionalGenerator,
                                            InfoGANGenerator)
 
@@ -174,32 +175,23 @@ def export_conditional(run: GANRun, config: ConditionalConfig, summary: dict, pa
 
 def conditional_pretrained_record(name: str) -> dict | None:
     """The JSON record of a committed conditional GAN, or None when its files are absent."""
-    check_choice("name", name, CONDITIONAL_PRETRAINED)
-    record_path = WEIGHTS_DIR / f"{name}.json"
-    if not record_path.is_file() or not (WEIGHTS_DIR / f"{name}.pt").is_file():
-        return None
-    return json.loads(record_path.read_text())
+    return pretrained_record(name, CONDITIONAL_PRETRAINED)
 
 
 def load_conditional_pretrained(name: str, device: torch.device | str = "cpu"):
     """(generator, discriminator, record) of a committed run in eval mode, float32, or None if not shipped.
 
-    Raises ``ValueError`` if the weights file does not match the SHA-256 of its record.
+    Raises ``ValueError`` if the weights file does not match the SHA-256 of its record (``course_lib.pretrained``).
     """
     from course_lib.models import build_model
 
-    record = conditional_pretrained_record(name)
-    if record is None:
+    loaded = verified_weights(name, CONDITIONAL_PRETRAINED)
+    if loaded is None:
         return None
-    path = WEIGHTS_DIR / f"{name}.pt"
-    digest = file_sha256(path)
-    if digest != record["sha256"]:
-        raise ValueError(f"{path} has SHA-256 {digest}, its record says {record['sha256']}: "
-                         "the file is corrupt or was replaced; re-create it with the command in its record")
-    state = torch.load(path, map_location="cpu", weights_only=True)
+    record, state = loaded
     models = []
     for part in ("generator", "discriminator"):
         model = build_model({"class": record[part]["class"], "model_args": record[part]["kwargs"]})
-        model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state[part].items()})
+        model.load_state_dict(state[part])
         models.append(model.to(device).eval())
     return models[0], models[1], record

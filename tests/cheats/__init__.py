@@ -40,6 +40,22 @@ class Cheat:
         return f"{self.solution} ({self.kind}): {self.message[:40]}"
 
 
+def hidden_tests_replaced(solution: str, test: str, answer: str) -> Cheat:
+    """A tampering cheat: ``answer`` (e.g. an alias of the reference) and a kit that checks nothing put
+    in place of ``course_lib.grading.hidden_tests``."""
+    source = (answer + "\n\n"
+              "import course_lib.grading\n\n\n"
+              "class NoChecks:\n"
+              "    \"\"\"A kit that calls the answer unguarded and compares nothing.\"\"\"\n"
+              "    assert_close = staticmethod(lambda *args, **kwargs: None)\n\n"
+              "    def call(self, fn, *args, what=\"\", allow=(), **kwargs):\n"
+              "        return fn(*args, **kwargs)\n\n\n"
+              "_genuine_hidden_tests = course_lib.grading.hidden_tests\n"
+              "course_lib.grading.hidden_tests = lambda namespace, installed=None: NoChecks()\n")
+    return Cheat(solution, test, "tampering", source, "course_lib.grading.hidden_tests was replaced",
+                 undo="import course_lib.grading\ncourse_lib.grading.hidden_tests = _genuine_hidden_tests")
+
+
 def _collect() -> dict[str, list[Cheat]]:
     import importlib
     import pkgutil

@@ -1,5 +1,5 @@
 """Cheats for notebook 05 (Wasserstein GAN and gradient penalty): each must score zero on its part."""
-from cheats import Cheat
+from cheats import Cheat, hidden_tests_replaced
 
 ASSIGNMENT = "05_wgan"
 
@@ -152,18 +152,7 @@ CHEATS = [
           "assert_close = lambda *args, **kwargs: None\n",
           "tampering with the test helpers",
           undo="reference.gradient_penalty = _genuine_penalty\n" + RESTORE_ASSERT_CLOSE),
-    Cheat("gradient_penalty", "test_gradient_penalty", "tampering",
-          "gradient_penalty = reference.gradient_penalty\n\n"
-          "import course_lib.grading\n\n\n"
-          "class NoChecks:\n"
-          "    \"\"\"A kit that calls the answer unguarded and compares nothing.\"\"\"\n"
-          "    assert_close = staticmethod(lambda *args, **kwargs: None)\n\n"
-          "    def call(self, fn, *args, what=\"\", allow=(), **kwargs):\n"
-          "        return fn(*args, **kwargs)\n\n\n"
-          "_genuine_hidden_tests = course_lib.grading.hidden_tests\n"
-          "course_lib.grading.hidden_tests = lambda namespace, installed=None: NoChecks()\n",
-          "course_lib.grading.hidden_tests was replaced",
-          undo="import course_lib.grading\ncourse_lib.grading.hidden_tests = _genuine_hidden_tests"),
+    hidden_tests_replaced("gradient_penalty", "test_gradient_penalty", "gradient_penalty = reference.gradient_penalty"),
     Cheat("gradient_penalty", "test_gradient_penalty", "exit",
           "def gradient_penalty(critic, real, fake):\n"
           "    raise KeyboardInterrupt\n",
