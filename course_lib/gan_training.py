@@ -321,6 +321,7 @@ def train_gan(
     channels_last: bool | None = None,
     reuse_fake: bool = False,
     critic_batches: str = "split",
+    callback: Callable[[GANRun], None] | None = None,
 ) -> GANRun:
     """Train ``generator`` against ``critic`` for ``steps`` generator updates; return a ``GANRun``.
 
@@ -344,6 +345,9 @@ def train_gan(
     amp, channels_last : None -> on for CUDA, off elsewhere. ``amp`` is bfloat16 autocast.
     reuse_fake : with n_critic = 1, the G step reuses the D step's fakes (one G forward per
                 step, as pytorch/examples' DCGAN does) instead of fresh latents.
+    callback  : ``callback(run)`` after every step (after the grids and FID of that step), e.g.
+                to measure something of ``run.generator`` every N steps (``run.state.step``).
+                On several processes, rank 0 alone calls it.
     """
     for name, module in (("generator", generator), ("critic", critic)):
         if not isinstance(module, nn.Module):
@@ -376,6 +380,8 @@ def train_gan(
                       stacklevel=2)
     if (fid_fn is None) != (fid_every is None):
         raise ValueError("fid_fn and fid_every go together: give both or neither")
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback must be callable or None, got {type(callback).__name__}")
     if fid_fn is not None and not callable(fid_fn):
         raise TypeError(f"fid_fn must be callable, got {type(fid_fn).__name__}")
     pair = LOSSES[loss]
@@ -449,17 +455,19 @@ def train_gan(
         if fid and step not in state.fid.steps:
             state.fid.append(step, {"fid": float(fid_fn(run.sampler))})
 
-    def callback(s: TrainState) -> None:
+    def after_step(s: TrainState) -> None:
         last = s.step == steps
         record(s.step, sample_every is not None and (s.step % sample_every == 0 or last),
                fid_fn is not None and (s.step % fid_every == 0 or last))
+        if callback is not None and context.is_main:
+            callback(run)
 
     resuming = checkpoint_path is not None and os.path.isfile(checkpoint_path)
     if not resuming:  # a resumed run has its step-0 records in the checkpoint
         record(0, sample_every is not None, fid_fn is not None)
     train(step_fn, loader, steps, state, checkpoint_path=checkpoint_path,
           checkpoint_every=checkpoint_every, log_every=log_every, desc=desc,
-          progress=progress and context.is_main, callback=callback, save=context.is_main)
+          progress=progress and context.is_main, callback=after_step, save=context.is_main)
     if ema is not None:
         recompute_bn_stats(ema.module, latent_dim)  # what run.sampler gives from now on
     return run

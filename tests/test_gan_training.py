@@ -252,3 +252,13 @@ def test_reuse_fake_is_the_pytorch_examples_step_with_one_generator_forward(make
     generator, critic, g_opt, d_opt, loader = _toy(make_players)
     with pytest.raises(ValueError, match="reuse_fake"):
         train_gan(generator, critic, g_opt, d_opt, loader, 1, n_critic=5, reuse_fake=True)
+
+
+def test_callback_sees_the_run_after_every_step(make_players):
+    generator, critic, g_opt, d_opt, loader = _toy(make_players)
+    seen = []
+    run = train_gan(generator, critic, g_opt, d_opt, loader, 4, progress=False,
+                    callback=lambda r: seen.append((r.state.step, r.generator is generator)))
+    assert seen == [(1, True), (2, True), (3, True), (4, True)] and run.state.step == 4
+    with pytest.raises(TypeError, match="callback must be callable"):
+        train_gan(generator, critic, g_opt, d_opt, loader, 1, progress=False, callback="every step")
