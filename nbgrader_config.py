@@ -12,6 +12,13 @@ c.CourseDirectory.submitted_directory = "submitted"
 c.CourseDirectory.autograded_directory = "autograded"
 c.CourseDirectory.feedback_directory = "feedback"
 
+# A course-local exchange: release_assignment, fetch_assignment, submit and collect work on one
+# machine without root (nbgrader's default, /usr/local/share/nbgrader/exchange, needs it).
+# Students on the same machine pass the same folder: --Exchange.root=<this folder>/exchange.
+import os  # noqa: E402
+
+c.Exchange.root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "exchange")
+
 # Limits for a faulty submission (an endless loop, os._exit, megabytes of output): it loses the
 # cells it breaks, never the grading of the others. course_lib.autograde.LimitedExecute replaces
 # nbgrader's Execute: a dead kernel scores zero from that cell on, and the whole notebook has a limit.

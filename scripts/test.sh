@@ -30,21 +30,23 @@ PYTEST=(python -m pytest -p no:cacheprovider --nbval --nbval-current-env
 PARALLEL=(-n 2 --dist loadscope)
 
 # Two phases: (1) nbval trains every notebook once, beside the unit tests, mutants and cheats;
-# (2) the nbgrader pipeline, whose autograding resumes the checkpoints of (1).
+# (2) the nbgrader pipeline and the instructor's flow, whose autograding resumes the checkpoints of (1).
 # With SUITE_REPORTS=DIR each phase writes a JUnit report there (scripts/suite_phases.py reads them).
 two_phases() {  # $1: the nbval notebooks; $2...: what else phase 1 runs
   local notebooks=$1 first=0 second=0 reports=() ; shift
   if [ -n "${SUITE_REPORTS:-}" ]; then reports=(--junitxml="$SUITE_REPORTS/phase1.xml"); fi
-  "${PYTEST[@]}" "${PARALLEL[@]}" $notebooks "$@" --ignore=tests/test_pipeline.py "${reports[@]}" || first=$?
+  "${PYTEST[@]}" "${PARALLEL[@]}" $notebooks "$@" --ignore=tests/test_pipeline.py \
+    --ignore=tests/test_instructor_flow.py "${reports[@]}" || first=$?
   if [ -n "${SUITE_REPORTS:-}" ]; then reports=(--junitxml="$SUITE_REPORTS/phase2.xml"); fi
-  "${PYTEST[@]}" tests/test_pipeline.py "${reports[@]}" || second=$?
+  "${PYTEST[@]}" tests/test_pipeline.py tests/test_instructor_flow.py "${reports[@]}" || second=$?
   return $(( first > second ? first : second ))
 }
 
 case "${1:-}" in
   "") two_phases solutions tests ;;
   unit) shift; "${PYTEST[@]}" "${PARALLEL[@]}" tests --ignore=tests/test_pipeline.py \
-          --ignore=tests/test_mutants.py --ignore=tests/test_autograde_limits.py "$@" ;;
+          --ignore=tests/test_mutants.py --ignore=tests/test_autograde_limits.py \
+          --ignore=tests/test_instructor_flow.py "$@" ;;
   notebook)
     number=${2:?usage: scripts/test.sh notebook NN}; shift 2
     export COURSE_ASSIGNMENTS=$number
