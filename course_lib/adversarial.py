@@ -80,8 +80,8 @@ __all__ = ["adversarial_step", "adversarial_step_tensors", "make_adversarial_ste
 LatentSampler = Callable[[int], torch.Tensor]
 
 
-def _check_setup(generator, discriminator, g_opt, d_opt, latent_sampler, n_critic, d_loss_fn, g_loss_fn,
-                 real_label, d_penalty=None, g_penalty=None, g_objective=None) -> None:
+def check_players(generator, discriminator, g_opt, d_opt) -> None:
+    """Two modules and two distinct optimisers, one per player (TypeError/ValueError naming the argument)."""
     for name, module in (("generator", generator), ("discriminator", discriminator)):
         if not isinstance(module, nn.Module):
             raise TypeError(f"{name} must be a torch.nn.Module, got {type(module).__name__}")
@@ -90,6 +90,11 @@ def _check_setup(generator, discriminator, g_opt, d_opt, latent_sampler, n_criti
             raise TypeError(f"{name} must be a torch.optim.Optimizer, got {type(opt).__name__}")
     if g_opt is d_opt:
         raise ValueError("g_opt and d_opt must be two different optimizers, one per player")
+
+
+def _check_setup(generator, discriminator, g_opt, d_opt, latent_sampler, n_critic, d_loss_fn, g_loss_fn,
+                 real_label, d_penalty=None, g_penalty=None, g_objective=None) -> None:
+    check_players(generator, discriminator, g_opt, d_opt)
     for name, fn in (("latent_sampler", latent_sampler), ("d_loss_fn", d_loss_fn),
                      ("g_loss_fn", g_loss_fn)):
         if not callable(fn):

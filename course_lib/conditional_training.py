@@ -29,6 +29,7 @@ import torch
 from torch import nn
 
 from course_lib._checks import check_choice, check_positive_int, check_real, check_tensor
+from course_lib.adversarial import check_players
 from course_lib.data import from_signed
 from course_lib.gan_training import GANRun, GANState
 from course_lib.losses.gan import discriminator_loss, generator_loss_nonsaturating
@@ -95,14 +96,7 @@ def make_conditional_step_fn(kind: str, generator: nn.Module, discriminator: nn.
     D except as AC-GAN's class targets on real images).
     """
     check_choice("kind", kind, KINDS)
-    for name, module in (("generator", generator), ("discriminator", discriminator)):
-        if not isinstance(module, nn.Module):
-            raise TypeError(f"{name} must be an nn.Module, got {type(module).__name__}")
-    for name, opt in (("g_opt", g_opt), ("d_opt", d_opt)):
-        if not isinstance(opt, torch.optim.Optimizer):
-            raise TypeError(f"{name} must be a torch.optim.Optimizer, got {type(opt).__name__}")
-    if g_opt is d_opt:
-        raise ValueError("g_opt and d_opt must be two different optimizers, one per player")
+    check_players(generator, discriminator, g_opt, d_opt)
     lambda_cat, lambda_cont = check_real("lambda_cat", lambda_cat), check_real("lambda_cont", lambda_cont)
     if lambda_cat < 0 or lambda_cont < 0:
         raise ValueError(f"lambda_cat and lambda_cont must be >= 0, got {lambda_cat} and {lambda_cont}")
