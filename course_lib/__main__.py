@@ -30,16 +30,19 @@ from course_lib.recipes import RECIPES
 from course_lib.conditional_training import KINDS as CONDITIONAL_RECIPES
 
 VAE_RECIPES = ("vae",)
+# notebook 09 (course_lib.translation_recipes)
+TRANSLATION_RECIPES = ("pix2pix", "pix2pix-l1", "pix2pix-gan", "cyclegan", "srresnet", "srgan")
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m course_lib", description="Course command line.")
     sub = parser.add_subparsers(dest="command", required=True)
     train = sub.add_parser("train", help="train a GAN recipe (dcgan, wgan, wgan-gp)")
-    train.add_argument("recipe", choices=RECIPES + CONDITIONAL_RECIPES + VAE_RECIPES,
+    train.add_argument("recipe", choices=RECIPES + CONDITIONAL_RECIPES + VAE_RECIPES + TRANSLATION_RECIPES,
                        help="dcgan, wgan, wgan-gp, stylegan (MNIST, notebook 07); cgan, acgan, infogan (MNIST, "
                             "notebook 06); vae (notebook 01's VAE; --latent-dim and --width are its latent and "
-                            "hidden sizes)")
+                            "hidden sizes); pix2pix[-l1|-gan], cyclegan, srresnet, srgan (MNIST, "
+                            "notebook 09)")
     train.add_argument("--data", choices=DATASETS, default="mnist")
     train.add_argument("--budget", choices=("fast", "full"), default=None,
                        help="default: $COURSE_BUDGET, else full on a GPU and fast on a CPU")
@@ -96,6 +99,12 @@ def main(argv: list[str] | None = None) -> int:
 def _train(args, argv: list[str], device: torch.device, context) -> int:
     if args.recipe in CONDITIONAL_RECIPES:
         return _train_conditional(args, argv, device, context)
+    if args.recipe in TRANSLATION_RECIPES:
+        if context.distributed:
+            raise SystemExit(f"{args.recipe} trains in one process: run it without torchrun")
+        from course_lib.translation_recipes import train_from_command_line
+
+        return train_from_command_line(args, argv, device)
     if args.recipe in VAE_RECIPES:
         return _train_vae(args, argv, device, context)
     from course_lib.recipes import default_config, export_generator, run_recipe
@@ -161,6 +170,7 @@ def _train_conditional(args, argv: list[str], device: torch.device, context) -> 
         out = export_conditional(run, config, summary, args.export, command="python -m course_lib " + shlex.join(argv))
         print(f"generator and discriminator: {out} and {out.with_suffix('.json')}")
     return 0
+
 
 def _train_vae(args, argv: list[str], device: torch.device, context) -> int:
     """Notebook 01's VAE (course_lib.vae_recipe); one process (no torchrun)."""
