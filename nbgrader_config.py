@@ -18,6 +18,11 @@ c.CourseDirectory.feedback_directory = "feedback"
 import os  # noqa: E402
 
 c.Exchange.root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "exchange")
+# Made here, not at the first release: until it exists the formgrader disables release and collect.
+# The permissions are those nbgrader's release gives it (anyone may submit; nbgrader checks them).
+if not os.path.isdir(c.Exchange.root):
+    os.makedirs(c.Exchange.root, exist_ok=True)
+    os.chmod(c.Exchange.root, 0o777)
 
 # Limits for a faulty submission (an endless loop, os._exit, megabytes of output): it loses the
 # cells it breaks, never the grading of the others. course_lib.autograde.LimitedExecute replaces

@@ -9,6 +9,7 @@ Examples::
     python -m course_lib train vae --steps 20000 --export course_lib/weights/vae_mnist.pt   # notebook 01's VAE
     python -m course_lib zoo --export course_lib/weights/loss_zoo_ring8.pt   # notebook 05's six losses, three seeds
     python -m course_lib audit submitted/                                # answers worth a look before grading
+    python -m course_lib grade-class 03_optimal_discriminator_jsd --workers 2   # autograde submitted/
 
 On several GPUs or machines, launch the same command with torchrun (``course_lib.distributed``)::
 
@@ -66,6 +67,21 @@ def _parser() -> argparse.ArgumentParser:
     audit = sub.add_parser("audit", help="list answer cells that import course_lib, rebind a test helper, "
                                          "patch a module or touch the system")
     audit.add_argument("root", help="a folder of submissions (submitted/) or one notebook")
+    grade = sub.add_parser("grade-class", help="autograde a folder of submissions with W workers, a time and a "
+                                               "memory limit per submission, every row in the gradebook")
+    grade.add_argument("assignment", help="an assignment recorded in gradebook.db (bash scripts/release.sh)")
+    grade.add_argument("submissions", nargs="?", default=None,
+                       help="<student>/<assignment>/<notebook>.ipynb folders or <student>.ipynb files "
+                            "(default: the course's submitted/)")
+    grade.add_argument("--course", default=".", help="the course's root (nbgrader_config.py, gradebook.db)")
+    grade.add_argument("--workers", type=int, default=2, help="submissions graded at once")
+    grade.add_argument("--time-limit", type=float, default=900, help="seconds per submission (wall clock)")
+    grade.add_argument("--memory-limit", type=int, default=8192,
+                       help="MiB of address space per submission (torch alone maps about 3.5 GB)")
+    grade.add_argument("--cell-time-limit", type=int, default=None,
+                       help="seconds per cell (default: LimitedExecute.timeout in nbgrader_config.py)")
+    grade.add_argument("--report", default=None, help="CSV of the rows (default grade_class_<assignment>.csv)")
+    grade.add_argument("--no-progress", action="store_true")
     return parser
 
 
@@ -76,6 +92,14 @@ def main(argv: list[str] | None = None) -> int:
         from course_lib.audit import audit, print_report
 
         print_report(audit(args.root))
+        return 0
+    if args.command == "grade-class":
+        from course_lib.grade_class import grade_class, print_report as print_rows
+
+        print_rows(grade_class(args.assignment, args.submissions, course=args.course, workers=args.workers,
+                               time_limit=args.time_limit, memory_limit=args.memory_limit,
+                               cell_time_limit=args.cell_time_limit, report=args.report,
+                               progress=not args.no_progress))
         return 0
     if args.command == "zoo":
         return _zoo(args, argv)

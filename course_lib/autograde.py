@@ -9,6 +9,9 @@ goes into the autograded notebook and the feedback. :class:`LimitedExecute` (con
 * ``notebook_timeout``: seconds for the whole notebook; cells after it are not run and score zero;
 * a dead kernel: the cell and every later cell get an error output and score zero, the cells
   before keep their grades, and nbgrader goes on to the next submission;
+* a kernel that cannot be interrupted (a loop that catches ``KeyboardInterrupt``, e.g. with a bare
+  ``except:``): past the cell's time limit it is treated like a dead kernel, instead of failing
+  the whole submission with nbclient's "Timeout waiting for IOPub output";
 * ``max_output_chars``: each cell's text outputs are cut to this many characters;
 * ``kernel_env``: environment variables for the grading kernel (by default the FAST budget,
   so that a grader with a GPU grades what the students ran, in the same time).
@@ -18,7 +21,7 @@ from __future__ import annotations
 import os
 import time
 
-from nbclient.exceptions import DeadKernelError
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
 from traitlets import Dict, Integer
@@ -61,6 +64,10 @@ class LimitedExecute(Execute):
             # Recorded, not swallowed: this cell and every later one get an error output and score zero.
             self._stopped = f"the kernel died in cell {index} (os._exit, exit() or memory exhausted)"
             cell.outputs = list(cell.get("outputs", [])) + [_error("DeadKernelError", self._stopped)]
+        except CellTimeoutError:
+            # The interrupt sent at the cell's time limit was ignored: the kernel stays busy for good.
+            self._stopped = f"the kernel ignored the interrupt at the time limit of cell {index}"
+            cell.outputs = list(cell.get("outputs", [])) + [_error("CellTimeoutError", self._stopped)]
         self._cap_outputs(cell)
         return cell, resources
 
