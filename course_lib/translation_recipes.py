@@ -42,6 +42,7 @@ from course_lib.files import file_sha256
 from course_lib.image_pool import ImagePool
 from course_lib.image_quality import psnr, ssim
 from course_lib.losses.perceptual import perceptual_distance
+from course_lib.models import build_model
 from course_lib.models.patchgan import PatchGANDiscriminator
 from course_lib.models.srresnet import SRResNet
 from course_lib.models.unet import UNetGenerator
@@ -53,7 +54,6 @@ from course_lib.translation_training import (ZippedLoader, make_cyclegan_step, m
 TRANSLATION_RECIPES = ("pix2pix", "pix2pix-l1", "pix2pix-gan", "cyclegan", "srresnet", "srgan")
 TRANSLATION_PRETRAINED = ("pix2pix_mnist", "pix2pix_l1_mnist", "pix2pix_gan_mnist", "cyclegan_mnist", "srresnet_mnist",
                           "srgan_mnist")
-MODEL_CLASSES = {cls.__name__: cls for cls in (UNetGenerator, PatchGANDiscriminator, SRResNet, ImagePool)}
 
 
 @dataclass(frozen=True)
@@ -291,7 +291,7 @@ def load_translation_pretrained(name: str, device: torch.device | str = "cpu") -
     record, state = loaded
     models = {}
     for key, spec in record["networks"].items():
-        model = MODEL_CLASSES[spec["class"]](**spec["kwargs"])
+        model = build_model({"class": spec["class"], "model_args": spec["kwargs"]})
         model.load_state_dict(state[key])
         models[key] = model.to(device).eval()
     return models, record

@@ -22,12 +22,16 @@ def _classes() -> dict[str, type[nn.Module]]:
     from course_lib.models.conditional import (AuxiliaryDiscriminator, ConditionalDiscriminator,
                                                ConditionalGenerator, InfoGANGenerator)
     from course_lib.models.progan import ProDiscriminator, ProGenerator
+    from course_lib.models.patchgan import PatchGANDiscriminator
+    from course_lib.models.srresnet import SRResNet
     from course_lib.models.stylegan import MappingNetwork, StyleGenerator
+    from course_lib.models.unet import UNetGenerator
 
     return {cls.__name__: cls for cls in (DCGANGenerator, DCGANDiscriminator, MLPGenerator, MLPDiscriminator,
                                           MnistClassifier, VAE, Autoencoder, ConditionalGenerator,
                                           ConditionalDiscriminator, AuxiliaryDiscriminator, InfoGANGenerator,
-                                          ProGenerator, ProDiscriminator, StyleGenerator, MappingNetwork)}
+                                          ProGenerator, ProDiscriminator, StyleGenerator, MappingNetwork,
+                                          UNetGenerator, PatchGANDiscriminator, SRResNet)}
 
 
 MODEL_CLASSES = tuple(sorted(_classes()))
