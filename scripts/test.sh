@@ -31,30 +31,26 @@ export JUPYTER_PLATFORM_DIRS=1
 unset MPLBACKEND          # Agg here would make the notebooks' figure outputs vanish
 export COURSE_BUDGET=fast PYTHONHASHSEED=0
 export COURSE_CUDA_TESTS_ON_CPU=1   # without a GPU, tests/test_cuda.py runs its settings on the CPU
-# One folder of checkpoints for the whole run: nbval's execution of each solution notebook
-# (phase 1 below) trains it from scratch, and the autograder's runs (phase 2) resume it.
+# One folder of checkpoints for the whole run: nbval's execution of each solution notebook trains it
+# from scratch (the tests that autograde notebooks give their kernels folders of their own).
 export COURSE_CHECKPOINT_DIR="$scratch/checkpoints"
 
 PYTEST=(python -m pytest -p no:cacheprovider --nbval --nbval-current-env
         --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 600)
-# Two processes, one per core; what must share a process stays together (conftest.py).
+# Two processes, one per core; what must share a process stays together, the longest first (conftest.py).
 PARALLEL=(-n 2 --dist loadscope)
 
-# Two phases: (1) nbval trains every notebook once, beside the unit tests, mutants and cheats;
-# (2) the nbgrader pipeline, the instructor's flow and the browser test, whose kernels resume the checkpoints of (1).
-# With SUITE_REPORTS=DIR each phase writes a JUnit report there (scripts/suite_phases.py reads them).
-two_phases() {  # $1: the nbval notebooks; $2...: what else phase 1 runs
-  local notebooks=$1 first=0 second=0 reports=() ; shift
-  if [ -n "${SUITE_REPORTS:-}" ]; then reports=(--junitxml="$SUITE_REPORTS/phase1.xml"); fi
-  "${PYTEST[@]}" "${PARALLEL[@]}" $notebooks "$@" --ignore=tests/test_pipeline.py \
-    --ignore=tests/test_instructor_flow.py --ignore=tests/test_browser.py "${reports[@]}" || first=$?
-  if [ -n "${SUITE_REPORTS:-}" ]; then reports=(--junitxml="$SUITE_REPORTS/phase2.xml"); fi
-  "${PYTEST[@]}" tests/test_pipeline.py tests/test_instructor_flow.py tests/test_browser.py "${reports[@]}" || second=$?
-  return $(( first > second ? first : second ))
+# One run: nbval trains every notebook once, beside the unit tests, mutants and cheats, the nbgrader
+# pipeline, the instructor's flow and the browser test. With SUITE_REPORTS=DIR it writes a JUnit
+# report there (scripts/suite_parts.py reads it).
+everything() {  # $@: what to run
+  local reports=()
+  if [ -n "${SUITE_REPORTS:-}" ]; then reports=(--junitxml="$SUITE_REPORTS/suite.xml"); fi
+  "${PYTEST[@]}" "${PARALLEL[@]}" "$@" "${reports[@]}"
 }
 
 case "${1:-}" in
-  "") ensure_chromium; two_phases solutions tests ;;
+  "") ensure_chromium; everything solutions tests ;;
   unit) shift; "${PYTEST[@]}" "${PARALLEL[@]}" tests --ignore=tests/test_pipeline.py \
           --ignore=tests/test_mutants.py --ignore=tests/test_autograde_limits.py \
           --ignore=tests/test_instructor_flow.py --ignore=tests/test_grade_class.py \
@@ -62,7 +58,9 @@ case "${1:-}" in
   notebook)
     number=${2:?usage: scripts/test.sh notebook NN}; shift 2
     export COURSE_ASSIGNMENTS=$number
-    two_phases "$(echo solutions/"$number"_*/*.ipynb)" tests/test_mutants.py "$@" ;;
+    ensure_chromium
+    everything solutions/"$number"_*/*.ipynb tests/test_mutants.py tests/test_pipeline.py \
+      tests/test_instructor_flow.py tests/test_browser.py "$@" ;;
   *) if [[ " $* " == *test_browser* ]]; then ensure_chromium; fi
      "${PYTEST[@]}" "$@" ;;
 esac

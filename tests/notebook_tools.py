@@ -60,6 +60,17 @@ def make_course(where: Path) -> Path:
     return course
 
 
+def graded_cells_only(nb):
+    """``nb`` cut to what grading needs: its set-up cell (the first code cell) and its nbgrader cells
+    (answers, tests with their hidden parts, and the locked cells the tests rely on), in order.
+
+    tests/test_mutants.py shows that these cells run on their own; nbval runs the whole notebooks.
+    """
+    first_code = next(c for c in nb.cells if c.cell_type == "code")
+    nb.cells = [c for c in nb.cells if c is first_code or "nbgrader" in c.metadata]
+    return nb
+
+
 def comparable(nb) -> list[tuple]:
     """What must match between two releases: cell types, sources and nbgrader metadata (no ids, no outputs)."""
     return [(c.cell_type, c.source, c.metadata.get("nbgrader")) for c in nb.cells]

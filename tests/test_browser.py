@@ -12,7 +12,8 @@ Needs the ``playwright`` package (requirements-test.txt) and Chromium at /usr/bi
 (``apt-get install -y chromium``; scripts/test.sh installs it when it runs as root). Playwright's own
 browser downloads are not used. On failure, a screenshot and the page's HTML are saved next to the
 JUnit report (``--junitxml``), else in ``build/browser-screenshots/``, with the server's log.
-Runs in phase 2 of scripts/test.sh, so that the kernels resume phase 1's checkpoints.
+The server's kernels get a checkpoint folder of their own, so that they never share one with nbval's
+runs of the same notebooks in the other test process.
 """
 from __future__ import annotations
 
@@ -78,6 +79,7 @@ def lab(course: Path, tmp_path: Path, *options: str):
         env[variable] = str(tmp_path / "jupyter" / folder)
     env["JUPYTER_PLATFORM_DIRS"] = "1"
     env.setdefault("COURSE_BUDGET", "fast")
+    env["COURSE_CHECKPOINT_DIR"] = str(tmp_path / "checkpoints")
     # Every cell in the page, not only those scrolled into view, so that the test can find them.
     settings = tmp_path / "jupyter" / "lab-settings" / "@jupyterlab" / "notebook-extension"
     settings.mkdir(parents=True)

@@ -1,4 +1,11 @@
-"""A whole class of notebook 03 autograded at once by ``python -m course_lib grade-class``.
+"""A whole class autograded at once by ``python -m course_lib grade-class``.
+
+The class's assignment is notebook 03 cut to what grading needs: its set-up cell and its nbgrader
+cells (answers, tests with their hidden parts, and the locked cells they rely on), released into a
+scratch course of the test's own. The command is what is tested, not the notebook: the cut keeps
+every graded part, the hidden tests and the tampering guards, without the training and figures
+that would make each of the class's submissions cost a whole notebook run (tests/test_pipeline.py
+and tests/test_instructor_flow.py autograde the whole notebooks).
 
 Eighteen entries in one folder, in both layouts (nbgrader's ``<student>/<assignment>/`` folders
 and flat ``<student>.ipynb`` files): the solution, the untouched release, a partial answer, a wrong
@@ -22,7 +29,9 @@ import pytest
 from nbgrader.api import Gradebook
 
 from cheats import CHEATS
-from notebook_tools import ASSIGNMENTS, ROOT, make_course, nbgrader, read, release_path, solution_path
+from notebook_tools import (
+    ASSIGNMENTS, ROOT, graded_cells_only, make_course, nbgrader, read, release_path, solution_path,
+)
 
 ASSIGNMENT = "03_optimal_discriminator_jsd"
 FULL = 9.0   # kl 2, optimal discriminator 1, value 2, JSD 2, parallel lines 2
@@ -38,8 +47,8 @@ def _solution_answers() -> dict[str, str]:
 
 
 def _notebook(base: str, answers: dict[str, str]):
-    """The release (``base="release"``) or the solution with some answer cells replaced."""
-    nb = read(release_path(ASSIGNMENT) if base == "release" else solution_path(ASSIGNMENT))
+    """The (cut) release (``base="release"``) or solution with some answer cells replaced."""
+    nb = graded_cells_only(read(release_path(ASSIGNMENT) if base == "release" else solution_path(ASSIGNMENT)))
     for cell in nb.cells:
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
         if grade_id in answers:
@@ -91,10 +100,27 @@ CLASS = {
 }
 
 
+def _course_of_the_cut_notebook(tmp):
+    """A scratch course whose source of ASSIGNMENT is the cut solution, released and recorded in its gradebook."""
+    course = make_course(tmp)
+    nbformat.write(graded_cells_only(read(solution_path(ASSIGNMENT))),
+                   course / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
+    return course
+
+
+def test_the_cut_notebook_keeps_every_graded_part_and_its_points():
+    cut, whole = _notebook("solution", {}), read(solution_path(ASSIGNMENT))
+    def points(nb):
+        return {c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"].get("points") for c in nb.cells
+                if c.metadata.get("nbgrader", {}).get("grade")}
+    assert points(cut) == points(whole) and sum(points(cut).values()) == FULL
+    assert len(cut.cells) < len(whole.cells) / 2, "the cut should leave out the notebook's demonstrations"
+
+
 def _grade_the_class(tmp):
     """The class's folder, graded once by the command line: (course, rows, the command's output)."""
-    course = make_course(tmp)
-    nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
+    course = _course_of_the_cut_notebook(tmp)
     folder = tmp / "submissions"
     for student, (nb, *_) in CLASS.items():
         if student in FLAT:
@@ -116,10 +142,9 @@ def _grade_the_class(tmp):
     nbformat.write(CLASS["author"][0], folder / "typo" / "03_optimal_discriminator" / f"{ASSIGNMENT}.ipynb")
     (folder / ".DS_Store").write_text("not a submission")
 
-    env = dict(os.environ)
-    env.setdefault("COURSE_CHECKPOINT_DIR", str(tmp / "checkpoints"))   # the first run trains, the others resume
+    env = dict(os.environ, COURSE_CHECKPOINT_DIR=str(tmp / "checkpoints"))   # shared with no other test
     command = [sys.executable, "-m", "course_lib", "grade-class", ASSIGNMENT, str(folder), "--course", str(course),
-               "--workers", "2", "--time-limit", "120", "--cell-time-limit", "25", "--memory-limit", "6144",
+               "--workers", "2", "--time-limit", "60", "--cell-time-limit", "10", "--memory-limit", "6144",
                "--no-progress"]
     proc = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, f"grade-class failed:\n{proc.stdout}\n{proc.stderr}"
@@ -190,16 +215,15 @@ def test_a_class_of_18_entries_gets_18_rows_in_the_report_and_the_gradebook(tmp_
 def test_the_time_limit_stops_a_submission_and_kills_its_kernel(tmp_path):
     from course_lib.grade_class import grade_class
 
-    course = make_course(tmp_path)
-    nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
+    course = _course_of_the_cut_notebook(tmp_path)
     folder = tmp_path / "submissions"
     folder.mkdir()
     nbformat.write(CLASS["endless-loop"][0], folder / "slow.ipynb")
     # The cells' own limits are long: only the parent's limit per submission can stop it.
-    [row] = grade_class(ASSIGNMENT, folder, course=course, workers=1, time_limit=20, cell_time_limit=600,
+    [row] = grade_class(ASSIGNMENT, folder, course=course, workers=1, time_limit=15, cell_time_limit=600,
                         notebook_time_limit=600, progress=False)
     assert (row.status, row.score, row.max_score) == ("time limit", 0.0, FULL), row
-    assert "time limit of 20 s per submission" in row.reason and 20 <= row.seconds < 35, row
+    assert "time limit of 15 s per submission" in row.reason and 15 <= row.seconds < 30, row
     assert not psutil.Process().children(recursive=True), "the submission's processes outlived it"
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         assert gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, "slow").flagged

@@ -3,8 +3,9 @@
 Record and release an assignment, share it through the course-local exchange
 (``nbgrader_config.py``: ``<course>/exchange``, no root needed), fetch and submit it as a
 student from another folder, collect it, autograde it, export the grades and generate the
-feedback. Notebook 03 (the fastest) stands for every assignment; its untouched release must
-score zero. Runs in phase 2 of scripts/test.sh, after phase 1 made notebook 03's checkpoints.
+feedback. Notebook 03 (the fastest) stands for every assignment; its untouched release, run whole,
+must score zero. Its kernel gets a checkpoint folder of its own: nbval may be training notebook 03
+in the other test process at the same time.
 """
 from __future__ import annotations
 
@@ -52,7 +53,7 @@ def test_release_fetch_submit_collect_autograde_export_feedback(tmp_path):
     submitted = list((course / "submitted").glob(f"*/{ASSIGNMENT}/{ASSIGNMENT}.ipynb"))
     assert len(submitted) == 1, f"collect put {len(submitted)} submissions in submitted/"
     student_id = submitted[0].parents[1].name
-    nbgrader(course, "autograde", ASSIGNMENT)
+    nbgrader(course, "autograde", ASSIGNMENT, COURSE_CHECKPOINT_DIR=str(tmp_path / "checkpoints"))
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         submission = gb.find_submission(ASSIGNMENT, student_id)
         assert submission.max_score > 0 and submission.score == 0, \

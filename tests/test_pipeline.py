@@ -1,25 +1,26 @@
 """The graded-notebook pipeline: release generation, leaks, metadata, and autograding.
 
 1. Regenerating notebooks/ from solutions/ with nbgrader gives the committed student notebooks.
-2. Autograding a solution notebook gives full marks; autograding an untouched student notebook
-   gives zero on every graded cell (scores read from nbgrader's Gradebook).
+2. Under the real autograder (``nbgrader autograde`` with the course's configuration), the
+   solution gets full marks and the untouched student notebook zero on every graded cell
+   (scores read from nbgrader's Gradebook); so do notebook 03's cheats.
 3. No solution code or hidden test reaches notebooks/; every nbgrader cell passes nbgrader's
    metadata checks.
-(nbval's strict execution of the solutions is the fourth check: see scripts/test.sh.)
 
-One training run per notebook: nbval's strict execution of each solution notebook
-(``solutions/``, run before this module by scripts/test.sh) trains from scratch and writes
-its checkpoints to ``$COURSE_CHECKPOINT_DIR``, one folder for the whole test session; the
-autograder's executions of the solution and of the untouched release resume from them (run on
-its own, this module trains once itself, in the solution's autograding). Each assignment gets
-its own scratch course (its own gradebook), and two assignments are released and graded at
-once, one per CPU core.
+The submissions autograded here are cut to what grading needs (``graded_cells_only``: the
+set-up cell and the nbgrader cells, with every graded part and its hidden tests), so that each
+costs seconds, not a training run. The rest of each notebook is covered elsewhere: nbval runs
+every solution notebook whole, hidden tests included, and fails on any error (scripts/test.sh);
+tests/test_mutants.py runs the cut solution cell by cell; tests/test_instructor_flow.py and
+tests/test_browser.py autograde the whole of notebook 03, untouched and solved.
+
+Each assignment gets its own scratch course (its own gradebook and checkpoint folder). Its tests
+form one unit of work for pytest-xdist (conftest.py), so that the assignment is released and
+graded once, in one process.
 """
 from __future__ import annotations
 
-import os
-import shutil
-from concurrent.futures import ThreadPoolExecutor
+import copy
 from pathlib import Path
 
 import nbformat
@@ -29,27 +30,79 @@ from nbgrader.preprocessors import CheckCellMetadata
 
 from cheats import CHEATS
 from notebook_tools import (
-    ALL_ASSIGNMENTS, ASSIGNMENTS, RELEASE, comparable, leaked_lines, make_course, nbgrader, read, release_path, solution_path,
+    ALL_ASSIGNMENTS, ASSIGNMENTS, RELEASE, comparable, graded_cells_only, leaked_lines, make_course, nbgrader, read,
+    release_path, solution_path,
 )
 
 pytestmark = pytest.mark.skipif(not ASSIGNMENTS, reason="no solution notebooks yet")
 
+# The notebook whose cheats also go through the real autograder (the others' run in kernels:
+# tests/test_mutants.py). One submission per kind: every answer cell replaced by a cheat of that kind.
+CHEATED = "03_optimal_discriminator_jsd"
+CHEAT_KINDS = ("delegation", "tampering")
 
-WORKERS = 2  # the CI machine's cores: two notebooks graded side by side
+
+class Pipeline:
+    """Each assignment released in a scratch course of its own, and autograded, once per process, when first asked."""
+
+    def __init__(self, tmp_path_factory):
+        self._factory = tmp_path_factory
+        self._courses: dict[str, Path] = {}
+        self._grades: dict[str, dict] = {}
+
+    def course(self, assignment: str) -> Path:
+        """A scratch nbgrader course in which ``assignment`` was released (and recorded in its gradebook)."""
+        if assignment not in self._courses:
+            course = make_course(self._factory.mktemp(f"nbgrader-{assignment}"))
+            nbgrader(course, "generate_assignment", assignment, "--force")
+            self._courses[assignment] = course
+        return self._courses[assignment]
+
+    def grades(self, assignment: str) -> dict[str, dict[str, tuple[float, float]]]:
+        """{student: {graded cell: (score, max score)}} for the cut solution, the cut untouched release
+        and, for CHEATED, one cut submission per kind of cheat."""
+        if assignment not in self._grades:
+            course = self.course(assignment)
+            release = read(course / "notebooks" / assignment / f"{assignment}.ipynb")
+            submissions = {"solution-author": read(solution_path(assignment)), "untouched-student": release}
+            if assignment == CHEATED:
+                submissions.update({f"{kind}-cheater": _cheating(release, assignment, kind) for kind in CHEAT_KINDS})
+            for student, nb in submissions.items():
+                target = course / "submitted" / student / assignment
+                target.mkdir(parents=True)
+                nbformat.write(graded_cells_only(nb), target / f"{assignment}.ipynb")
+            # One command for all of them; their own checkpoint folder, shared with no other test.
+            nbgrader(course, "autograde", assignment, "--force", COURSE_CHECKPOINT_DIR=str(course / "checkpoints"))
+            with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+                self._grades[assignment] = {
+                    student: {g.cell.name: (g.score, g.max_score)
+                              for g in gb.find_submission_notebook(assignment, assignment, student).grades}
+                    for student in submissions}
+        return self._grades[assignment]
+
+
+def _cheating(release, assignment: str, kind: str):
+    """The release with every answer cell that has a cheat of ``kind`` replaced by the first such cheat."""
+    nb = copy.deepcopy(release)
+    cheats = {}
+    for cheat in CHEATS[assignment]:
+        if cheat.kind == kind:
+            cheats.setdefault(cheat.solution, cheat.source)
+    for cell in nb.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in cheats:
+            cell.source = cheats[grade_id]
+    return nb
 
 
 @pytest.fixture(scope="module")
-def courses(tmp_path_factory):
-    """{assignment: a scratch nbgrader course in which that assignment was released}."""
-    made = {a: make_course(tmp_path_factory.mktemp(f"nbgrader-{a}")) for a in ASSIGNMENTS}
-    with ThreadPoolExecutor(WORKERS) as pool:
-        list(pool.map(lambda a: nbgrader(made[a], "generate_assignment", a, "--force"), ASSIGNMENTS))
-    return made
+def pipeline(tmp_path_factory):
+    return Pipeline(tmp_path_factory)
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_release_matches_committed_student_notebook(courses, assignment):
-    generated = read(courses[assignment] / "notebooks" / assignment / f"{assignment}.ipynb")
+def test_release_matches_committed_student_notebook(pipeline, assignment):
+    generated = read(pipeline.course(assignment) / "notebooks" / assignment / f"{assignment}.ipynb")
     committed_path = release_path(assignment)
     assert committed_path.is_file(), f"{committed_path} is missing: run scripts/release.sh"
     committed = read(committed_path)
@@ -94,71 +147,20 @@ def test_nbgrader_metadata_is_valid(assignment):
         assert cell.metadata["nbgrader"]["points"] > 0
 
 
-# The notebook whose cheats also go through the real autograder (the others' run in kernels:
-# tests/test_mutants.py). One submission per kind: every answer cell replaced by a cheat of that kind.
-CHEATED = "03_optimal_discriminator_jsd"
-
-
-def _cheating_submission(release: Path, assignment: str, kind: str, course: Path) -> Path:
-    nb = read(release)
-    cheats = {}
-    for cheat in CHEATS[assignment]:
-        if cheat.kind == kind:
-            cheats.setdefault(cheat.solution, cheat.source)
-    for cell in nb.cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if grade_id in cheats:
-            cell.source = cheats[grade_id]
-    path = course / f"{kind}-cheater.ipynb"
-    nbformat.write(nb, path)
-    return path
-
-
-@pytest.fixture(scope="module")
-def autograded(courses, tmp_path_factory):
-    """Autograde two submissions of every notebook: the solution, and the untouched student release.
-
-    Both resume the checkpoints of nbval's run of the solution (or, without one, of the solution's autograding).
-    """
-    checkpoints = os.environ.get("COURSE_CHECKPOINT_DIR") or str(tmp_path_factory.mktemp("checkpoints"))
-    def release(a):
-        return courses[a] / "notebooks" / a / f"{a}.ipynb"
-
-    def grade(assignment: str) -> dict:
-        course, scores = courses[assignment], {}
-        sources = {"solution-author": solution_path, "untouched-student": release}
-        if assignment == CHEATED:
-            for kind in ("delegation", "tampering"):
-                sources[f"{kind}-cheater"] = lambda a, kind=kind: _cheating_submission(release(a), a, kind, course)
-        for student, source in sources.items():
-            target = course / "submitted" / student / assignment
-            target.mkdir(parents=True)
-            shutil.copy(source(assignment), target / f"{assignment}.ipynb")
-            nbgrader(course, "autograde", assignment, "--student", student, "--force",
-                     COURSE_CHECKPOINT_DIR=checkpoints)
-        with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-            for student in sources:
-                submission = gb.find_submission_notebook(assignment, assignment, student)
-                scores[assignment, student] = {g.cell.name: (g.score, g.max_score) for g in submission.grades}
-        return scores
-
-    with ThreadPoolExecutor(WORKERS) as pool:
-        return {key: value for scores in pool.map(grade, ASSIGNMENTS) for key, value in scores.items()}
-
-
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_solution_scores_full_marks(autograded, assignment):
-    grades = autograded[assignment, "solution-author"]
+def test_solution_scores_full_marks(pipeline, assignment):
+    grades = pipeline.grades(assignment)["solution-author"]
     assert grades, "no graded cells found"
     short = {cell: f"{score}/{max_score}" for cell, (score, max_score) in grades.items() if score != max_score}
     assert not short, f"the solution loses points on: {short}"
 
 
-@pytest.mark.parametrize("kind", ["delegation", "tampering"])
-def test_cheats_score_zero_under_the_real_autograder(autograded, kind):
+# The ids name the assignment, so that conftest.py keeps these tests with the assignment's others.
+@pytest.mark.parametrize("kind", CHEAT_KINDS, ids=[f"{CHEATED}-{kind}" for kind in CHEAT_KINDS])
+def test_cheats_score_zero_under_the_real_autograder(pipeline, kind):
     if CHEATED not in ASSIGNMENTS:
         pytest.skip(f"{CHEATED} is not among the chosen assignments")
-    grades = autograded[CHEATED, f"{kind}-cheater"]
+    grades = pipeline.grades(CHEATED)[f"{kind}-cheater"]
     targeted = {c.test for c in CHEATS[CHEATED] if c.kind == kind}
     assert targeted and targeted <= set(grades)
     scored = {cell: f"{score}/{max_score}" for cell, (score, max_score) in grades.items() if cell in targeted and score}
@@ -166,8 +168,8 @@ def test_cheats_score_zero_under_the_real_autograder(autograded, kind):
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_untouched_student_notebook_scores_zero(autograded, assignment):
-    grades = autograded[assignment, "untouched-student"]
+def test_untouched_student_notebook_scores_zero(pipeline, assignment):
+    grades = pipeline.grades(assignment)["untouched-student"]
     assert grades, "no graded cells found"
     scored = {cell: f"{score}/{max_score}" for cell, (score, max_score) in grades.items() if score != 0}
     assert not scored, f"the untouched student notebook scores on: {scored}"
