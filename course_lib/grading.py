@@ -125,6 +125,9 @@ def protect(namespace: dict) -> None:
     """
     if not isinstance(namespace, dict):
         raise TypeError(f"namespace must be the notebook's globals() dict, got {type(namespace).__name__}")
+    # Importing torch._dynamo (torchvision and torch.compile do) replaces torch.manual_seed with a wrapper:
+    # imported first by an answer, after this record, it would read as tampering.
+    import torch._dynamo  # noqa: F401
     _PROTECTED.clear()
     _PROTECTED["names"] = {name: value for name, value in namespace.items()
                            if not name.startswith("_") and name not in {"In", "Out", "exit", "quit", "get_ipython"}}

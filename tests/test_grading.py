@@ -150,6 +150,17 @@ def test_importing_a_helper_again_after_a_hidden_test_is_no_tampering(notebook):
     notebook.run(HIDDEN)
 
 
+def test_an_answer_that_imports_torchvision_is_no_tampering():
+    # Importing torch._dynamo (torchvision does) replaces torch.manual_seed; a fresh interpreter, in which
+    # the set-up imports neither, shows that protect() records torch after that replacement, not before.
+    import subprocess
+    import sys
+
+    script = SETUP + "import sys\nassert 'torchvision' not in sys.modules\n" + ANSWER + "\nimport torchvision\n" + HIDDEN
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+
+
 def test_a_subclass_or_a_wrapper_of_a_reference_model_fails():
     from course_lib.grading import DelegationError, check_not_reference, no_delegation
     from course_lib.models.vae import GaussianEncoder
