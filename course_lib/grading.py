@@ -39,6 +39,7 @@ from typing import Callable, Iterable, Mapping
 import torch
 
 COURSE_DIR = Path(__file__).resolve().parent
+TORCH_COMPILE_FILE = (Path(torch.__file__).parent / "_compile.py").resolve()   # where torch._disable_dynamo lives
 _COURSE_PREFIXES = tuple({str(Path(__file__).parent) + "/", str(COURSE_DIR) + "/"})
 # Code in these course_lib modules may run inside a graded call: it is plumbing, not a reference.
 DEFAULT_ALLOWED_MODULES = ("course_lib.grading", "course_lib._checks", "course_lib.budget", "course_lib.device")
@@ -125,9 +126,6 @@ def protect(namespace: dict) -> None:
     """
     if not isinstance(namespace, dict):
         raise TypeError(f"namespace must be the notebook's globals() dict, got {type(namespace).__name__}")
-    # Importing torch._dynamo (torchvision and torch.compile do) replaces torch.manual_seed with a wrapper:
-    # imported first by an answer, after this record, it would read as tampering.
-    import torch._dynamo  # noqa: F401
     _PROTECTED.clear()
     _PROTECTED["names"] = {name: value for name, value in namespace.items()
                            if not name.startswith("_") and name not in {"In", "Out", "exit", "quit", "get_ipython"}}
@@ -160,6 +158,13 @@ def _same_binding(current, recorded) -> bool:
     return (isinstance(current, types.FunctionType) and isinstance(recorded, types.FunctionType)
             and current.__module__ == recorded.__module__ and _code_file(current) == _code_file(recorded)
             and _same_code(current, recorded))
+
+
+def _wrapped_by_torch(current, recorded) -> bool:
+    """Whether ``current`` is torch's own wrapper of ``recorded``: importing torch._dynamo (torchvision and
+    torch.compile do, perhaps only in an answer) replaces torch.manual_seed with ``torch._disable_dynamo(it)``."""
+    return (getattr(current, "__wrapped__", None) is recorded
+            and Path(_code_file(current) or "/").resolve() == TORCH_COMPILE_FILE)
 
 
 def _code_file(value) -> str | None:
@@ -218,7 +223,8 @@ def tampering_report(namespace: dict | None = None, installed: dict | None = Non
         for name, value in attributes.items():
             current = vars(module).get(name)
             # IPython rebinds builtins.input to a new bound method before every cell: equal, not identical.
-            if current is not value and not (isinstance(value, types.MethodType) and current == value):
+            if current is not value and not (isinstance(value, types.MethodType) and current == value) \
+                    and not _wrapped_by_torch(current, value):
                 problems.append(f"{module_name}.{name} was replaced")
     if torch.allclose is not torch._C._VariableFunctions.allclose:
         problems.append("torch.allclose was replaced")

@@ -10,7 +10,6 @@ from typing import Callable, Iterable, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
-from torchvision.utils import make_grid
 
 from course_lib._checks import check_positive_int, check_tensor
 
@@ -26,6 +25,7 @@ def show_images(images: torch.Tensor, *, nrow: int = 8, title: str, ax=None,
     check_positive_int("nrow", nrow)
     if images.shape[1] not in (1, 3):
         raise ValueError(f"images must have 1 or 3 channels, got shape {tuple(images.shape)}")
+    from torchvision.utils import make_grid   # here, not at the top: torchvision takes 2 s to import
     grid = make_grid(images.detach().float().cpu(), nrow=nrow, padding=padding,
                      normalize=True, value_range=value_range, pad_value=1.0)
     if ax is None:
@@ -112,6 +112,7 @@ def plot_latent_manifold(decode: Callable[[torch.Tensor], torch.Tensor], *, titl
         codes = codes.to(device)
     images = decode(codes).cpu()
     check_tensor("decode(codes)", images, ndim=4, floating=True)
+    from torchvision.utils import make_grid   # imported late, as in show_images
     grid = make_grid(images, nrow=n, padding=0)
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 5))

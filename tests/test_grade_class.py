@@ -144,7 +144,7 @@ def _grade_the_class(tmp):
 
     env = dict(os.environ, COURSE_CHECKPOINT_DIR=str(tmp / "checkpoints"))   # shared with no other test
     command = [sys.executable, "-m", "course_lib", "grade-class", ASSIGNMENT, str(folder), "--course", str(course),
-               "--workers", "2", "--time-limit", "60", "--cell-time-limit", "10", "--memory-limit", "6144",
+               "--workers", "2", "--time-limit", "120", "--cell-time-limit", "30", "--memory-limit", "6144",
                "--no-progress"]
     proc = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, f"grade-class failed:\n{proc.stdout}\n{proc.stderr}"

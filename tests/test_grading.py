@@ -161,6 +161,16 @@ def test_an_answer_that_imports_torchvision_is_no_tampering():
     assert proc.returncode == 0, proc.stderr[-2000:]
 
 
+def test_torch_s_own_wrapper_around_another_function_is_tampering(notebook):
+    original = torch.manual_seed
+    try:
+        notebook.run("torch.manual_seed = torch._disable_dynamo(lambda seed: None)")
+        with pytest.raises(AssertionError, match="torch.manual_seed was replaced"):
+            notebook.run(HIDDEN)
+    finally:
+        torch.manual_seed = original
+
+
 def test_a_subclass_or_a_wrapper_of_a_reference_model_fails():
     from course_lib.grading import DelegationError, check_not_reference, no_delegation
     from course_lib.models.vae import GaussianEncoder
