@@ -51,6 +51,9 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.is_file(), reason=(
 @pytest.fixture
 def course(tmp_path):
     """A scratch copy of the repository's course, sharing its virtual environment."""
+    # The environment brought up to date here first: the copy's scripts/lab.sh must find nothing to install,
+    # for an install from the copy (which has no course_lib/) would point the shared one at nothing.
+    subprocess.run(["bash", str(ROOT / "scripts" / "setup.sh")], check=True, capture_output=True)
     copy = tmp_path / "course"
     copy.mkdir()
     skip = shutil.ignore_patterns("checkpoints", ".ipynb_checkpoints", "__pycache__")
@@ -117,6 +120,10 @@ def page(request, tmp_path):
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 900})
+        # Offline, deterministically: a request off this machine (the formgrader's MathJax comes from a CDN)
+        # fails at once, instead of hanging until a closed network times it out and holding back the page's
+        # load event, on which its scripts start.
+        page.route(lambda url: not url.startswith(("http://127.0.0.1", "file:")), lambda route: route.abort())
         page.set_default_timeout(60_000)
         yield page
         if request.session.testsfailed > failures_before:   # the call's report is logged before teardown
@@ -213,6 +220,10 @@ def test_instructor_generates_autogrades_grades_and_writes_feedback(course, tmp_
         page.goto(f"{base}/formgrader/gradebook/{GRADED}/{GRADED}")
         page.locator("tr", has_text="Submission #1").locator("td.name a.name-hidden").click()
         page.locator("input.score").first.wait_for()
+        # The page's script fills the boxes from the gradebook once it has fetched their grades and comments:
+        # a comment typed before that would be overwritten with the stored (empty) one.
+        page.wait_for_function("() => formgrader.grades && formgrader.grades.loaded && formgrader.comments.loaded",
+                               timeout=SLOW)
         solution = read(solution_path(GRADED))
         graded = [c.metadata["nbgrader"]["grade_id"] for c in solution.cells if c.metadata.get("nbgrader", {}).get("grade")]
         assert sorted(page.locator("input.score").evaluate_all("boxes => boxes.map(b => b.id)")) == sorted(graded)
