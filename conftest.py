@@ -14,12 +14,21 @@ from xdist.scheduler import LoadScopeScheduling
 
 SHARED_MODULES = ("test_autograde_limits.py",)
 PER_ASSIGNMENT = "test_pipeline.py"
+# A test that runs after a notebook's nbval items, in the same process, so that its kernels resume the
+# checkpoints nbval's run just made (none of them is written by another test meanwhile).
+AFTER_NOTEBOOK = {
+    "tests/test_browser.py::test_student_runs_answers_tests_and_validates_notebook_01":
+        "solutions/01_autoencoders_vae/01_autoencoders_vae.ipynb",
+}
 
 
 class NotebookScheduling(LoadScopeScheduling):
-    """Units of work: one notebook, one module of ``SHARED_MODULES``, one assignment of ``PER_ASSIGNMENT``, or one test."""
+    """Units of work: one notebook (with the tests of ``AFTER_NOTEBOOK`` that follow it), one module of
+    ``SHARED_MODULES``, one assignment of ``PER_ASSIGNMENT``, or one test."""
 
     def _split_scope(self, nodeid: str) -> str:
+        if nodeid in AFTER_NOTEBOOK:
+            return AFTER_NOTEBOOK[nodeid]
         path = nodeid.split("::", 1)[0]
         name = path.rsplit("/", 1)[-1]
         if path.endswith(".ipynb") or name in SHARED_MODULES:
@@ -39,6 +48,7 @@ LONGEST_FIRST = (
 
 
 def _rank(nodeid: str) -> int:
+    nodeid = AFTER_NOTEBOOK.get(nodeid, nodeid)   # with its notebook, after the notebook's cells (a stable sort)
     return next((i for i, prefix in enumerate(LONGEST_FIRST) if nodeid.startswith(prefix)), len(LONGEST_FIRST))
 
 

@@ -18,7 +18,7 @@ from collections import defaultdict
 
 PARTS = [
     ("nbval: strict execution of the solution notebooks (the one training run)", ("solutions.",)),
-    ("pipeline: release, leaks, metadata, autograding (resumed)", ("tests.test_pipeline",)),
+    ("pipeline: release, leaks, metadata, autograding (cut submissions)", ("tests.test_pipeline",)),
     ("mutants and cheats (one kernel per notebook)", ("tests.test_mutants",)),
     ("faulty submissions under the real autograder", ("tests.test_autograde_limits",)),
     ("the instructor's flow: release, exchange, collect, autograde, export, feedback", ("tests.test_instructor_flow",)),

@@ -12,8 +12,10 @@ Needs the ``playwright`` package (requirements-test.txt) and Chromium at /usr/bi
 (``apt-get install -y chromium``; scripts/test.sh installs it when it runs as root). Playwright's own
 browser downloads are not used. On failure, a screenshot and the page's HTML are saved next to the
 JUnit report (``--junitxml``), else in ``build/browser-screenshots/``, with the server's log.
-The server's kernels get a checkpoint folder of their own, so that they never share one with nbval's
-runs of the same notebooks in the other test process.
+The instructor's kernels get a checkpoint folder of their own, so that they never share one with
+nbval's run of notebook 03 in the other test process. The student's Validate resumes the test
+command's folder, where nbval has just trained notebook 01 in the same process (conftest.py runs the
+test right after that notebook); run alone, it trains in a fresh one.
 """
 from __future__ import annotations
 
@@ -72,8 +74,11 @@ def _free_port() -> int:
 
 
 @contextmanager
-def lab(course: Path, tmp_path: Path, *options: str):
-    """``bash scripts/lab.sh [options]`` on a free port with a known token; yields (base URL, token, log)."""
+def lab(course: Path, tmp_path: Path, *options: str, checkpoints: Path | None = None):
+    """``bash scripts/lab.sh [options]`` on a free port with a known token; yields (base URL, token, log).
+
+    The kernels' checkpoint folder is ``checkpoints``, else a fresh one.
+    """
     port, token = _free_port(), "browser-test"
     env = dict(os.environ)
     for variable, folder in (("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR", "data"),
@@ -82,7 +87,7 @@ def lab(course: Path, tmp_path: Path, *options: str):
         env[variable] = str(tmp_path / "jupyter" / folder)
     env["JUPYTER_PLATFORM_DIRS"] = "1"
     env.setdefault("COURSE_BUDGET", "fast")
-    env["COURSE_CHECKPOINT_DIR"] = str(tmp_path / "checkpoints")
+    env["COURSE_CHECKPOINT_DIR"] = str(checkpoints or tmp_path / "checkpoints")
     # Every cell in the page, not only those scrolled into view, so that the test can find them.
     settings = tmp_path / "jupyter" / "lab-settings" / "@jupyterlab" / "notebook-extension"
     settings.mkdir(parents=True)
@@ -159,7 +164,8 @@ def test_student_runs_answers_tests_and_validates_notebook_01(course, tmp_path, 
     answer, test = _cell_index(release, EXERCISE), _cell_index(release, f"test_{EXERCISE}")
     solution = read(solution_path(STUDENT_NOTEBOOK)).cells[_cell_index(read(solution_path(STUDENT_NOTEBOOK)), EXERCISE)]
 
-    with lab(course, tmp_path) as (base, token, log):
+    shared = os.environ.get("COURSE_CHECKPOINT_DIR")
+    with lab(course, tmp_path, checkpoints=Path(shared) if shared else None) as (base, token, log):
         page.goto(f"{base}/lab?token={token}")
         page.locator(".jp-DirListing-item", has_text=STUDENT_NOTEBOOK).first.dblclick()
         page.locator(".jp-DirListing-item", has_text=f"{STUDENT_NOTEBOOK}.ipynb").dblclick()

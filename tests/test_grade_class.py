@@ -144,7 +144,7 @@ def _grade_the_class(tmp):
 
     env = dict(os.environ, COURSE_CHECKPOINT_DIR=str(tmp / "checkpoints"))   # shared with no other test
     command = [sys.executable, "-m", "course_lib", "grade-class", ASSIGNMENT, str(folder), "--course", str(course),
-               "--workers", "2", "--time-limit", "120", "--cell-time-limit", "30", "--memory-limit", "6144",
+               "--workers", "2", "--time-limit", "120", "--cell-time-limit", "20", "--memory-limit", "6144",
                "--no-progress"]
     proc = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, f"grade-class failed:\n{proc.stdout}\n{proc.stderr}"
@@ -220,10 +220,10 @@ def test_the_time_limit_stops_a_submission_and_kills_its_kernel(tmp_path):
     folder.mkdir()
     nbformat.write(CLASS["endless-loop"][0], folder / "slow.ipynb")
     # The cells' own limits are long: only the parent's limit per submission can stop it.
-    [row] = grade_class(ASSIGNMENT, folder, course=course, workers=1, time_limit=15, cell_time_limit=600,
+    [row] = grade_class(ASSIGNMENT, folder, course=course, workers=1, time_limit=12, cell_time_limit=600,
                         notebook_time_limit=600, progress=False)
     assert (row.status, row.score, row.max_score) == ("time limit", 0.0, FULL), row
-    assert "time limit of 15 s per submission" in row.reason and 15 <= row.seconds < 30, row
+    assert "time limit of 12 s per submission" in row.reason and 12 <= row.seconds < 27, row
     assert not psutil.Process().children(recursive=True), "the submission's processes outlived it"
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         assert gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, "slow").flagged
