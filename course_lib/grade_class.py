@@ -183,6 +183,20 @@ def _limited_nbgrader(megabytes: int) -> list[str]:
             "sys.argv[0] = 'nbgrader'; runpy.run_module('nbgrader', run_name='__main__', alter_sys=True)"]
 
 
+def _environment(token: str) -> dict[str, str]:
+    """The environment of one submission's processes: ours, with ``token`` and nbgrader's alembic on PATH.
+
+    The W kernels share the machine's cores, each with torch's OpenMP threads: a thread waiting for
+    work sleeps (``OMP_WAIT_POLICY=PASSIVE``, unless set already) instead of spinning on a core another
+    kernel needs. The number of threads, and so every number a notebook computes, is unchanged.
+    """
+    env = dict(os.environ)
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")  # nbgrader runs alembic
+    env[TOKEN_VARIABLE] = token
+    env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    return env
+
+
 def _start(submission: Submission, assignment: str, coursedir, template_db: Path, work: Path, *,
            time_limit: float, memory_limit: int, cell_time_limit: int | None,
            notebook_time_limit: int | None) -> _Job:
@@ -203,9 +217,7 @@ def _start(submission: Submission, assignment: str, coursedir, template_db: Path
         for name, path in submission.notebooks.items():
             shutil.copy(path, target / f"{name}.ipynb")
     token = uuid.uuid4().hex
-    env = dict(os.environ)
-    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")  # nbgrader runs alembic
-    env[TOKEN_VARIABLE] = token
+    env = _environment(token)
     command = [*_limited_nbgrader(memory_limit), "autograde", assignment, "--student", submission.student,
                "--force", "--CourseDirectory.source_directory=source",
                "--CourseDirectory.submitted_directory=submitted", "--CourseDirectory.autograded_directory=autograded",

