@@ -5,8 +5,8 @@ Prints a Markdown table; copy it into docs/BENCHMARKS.md with the machine it ran
 """
 from __future__ import annotations
 
+import argparse
 import os
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -29,8 +29,13 @@ def run(path: Path) -> float:
         return time.perf_counter() - start
 
 
-def main(argv: list[str]) -> None:
-    paths = [Path(p) for p in argv] or sorted(ROOT.glob("solutions/*/*.ipynb"))
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="*", type=Path, help="notebooks to time (default: every solution notebook)")
+    paths = parser.parse_args(argv).notebooks or sorted(ROOT.glob("solutions/*/*.ipynb"))
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        parser.error(f"no such notebook: {', '.join(missing)}")
     print(f"CPU cores: {os.cpu_count()}\n")
     print("| notebook | FAST wall time (s) |\n|---|---|")
     for path in paths:
@@ -38,4 +43,4 @@ def main(argv: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    main()
