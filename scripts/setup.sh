@@ -31,17 +31,20 @@ if [ ! -x "$VENV/bin/python" ]; then
     exit 1
   fi
 fi
+# pip install, quietly, without the warnings about index folders that do not exist (pip's exit status kept).
+pip_install() {
+  "$VENV/bin/python" -m pip install --quiet "$@" 2>&1 \
+    | { grep -v "is ignored: it is neither a file nor a directory" || true; }
+}
 stamp="$VENV/.course-installed"
 want=$(cat requirements.txt requirements-test.txt pyproject.toml | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "Installing the pinned dependencies (first time: several minutes; torch is large) ..."
   # The pip that venv brings (23.2 with Python 3.11) takes 46 s to resolve these pins against a large
   # package index; pip 26.2.1 takes 16 s, and installs the same packages.
-  "$VENV/bin/python" -m pip install --quiet "pip==$PIP_VERSION" 2>&1 \
-    | { grep -v "is ignored: it is neither a file nor a directory" || true; }
+  pip_install "pip==$PIP_VERSION"
   # pip byte-compiles every file on one core; compileall below does it on all of them (half the time on two).
-  "$VENV/bin/python" -m pip install --quiet --no-compile -r requirements.txt -r requirements-test.txt 2>&1 \
-    | { grep -v "is ignored: it is neither a file nor a directory" || true; }
+  pip_install --no-compile -r requirements.txt -r requirements-test.txt
   # Left out: the packages' own test folders, never imported by the course (among them a file of torch's
   # written in Python 3.12's syntax, which pip skips the same way).
   "$VENV/bin/python" -m compileall -q -j 0 -x '/tests?/|/torch/testing/_internal/' \
